@@ -1,0 +1,64 @@
+# The template's own tasks. `make` (or `make help`) lists them; each creates or
+# reuses one virtual environment in .venv, so a machine needs only python3 and make.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+VENV := .venv
+PYTHON := $(abspath $(VENV))/bin/python
+BUILD := build
+TEMPLATE := {{cookiecutter.project_slug}}
+SLOW_TIERS := toolkit or aws or container or cluster
+
+## Show this help
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  \033[36m%-12s\033[0m %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+# The venv holds the template's tools plus the generated project's dev group,
+# read from a rendered copy of its pyproject.toml so the list lives in one place.
+$(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.json
+	@echo ">> Setting up $(VENV)"
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	rm -rf $(BUILD)/deps
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/deps . >/dev/null
+	$(PYTHON) -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):dev"
+	@touch $@
+
+## Create or update the virtual environment
+setup: $(VENV)/.installed
+
+## Render a project with the defaults and train it locally on its sample data (no AWS, no Docker)
+demo: $(VENV)/.installed
+	rm -rf $(BUILD)/demo
+	@echo ">> Rendering the template with its defaults into $(BUILD)/demo"
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/demo .
+	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV))
+
+## Run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
+test: $(VENV)/.installed
+	$(PYTHON) -m pytest
+
+## Run the fast tier only (render, hooks, lint): the edit loop
+test-fast: $(VENV)/.installed
+	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
+
+## Lint the template's own Python (hooks, tests, benchmarks)
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Render the defaults into build/bake to look at
+bake: $(VENV)/.installed
+	rm -rf $(BUILD)/bake
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/bake .
+	@echo ">> Rendered into $$(ls -d $(BUILD)/bake/*/)"
+
+## Remove renders, caches and the virtual environment
+clean:
+	rm -rf $(BUILD) $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+.PHONY: help setup demo test test-fast lint bake clean
