@@ -1,0 +1,126 @@
+"""The pre-generation hook: every answer is checked against AWS's or Python's own rule.
+
+A bad answer must end with one line on stderr naming the key, the value and the
+rule, a non-zero exit, and nothing on disk. Answers are data: text that looks like
+code must never run.
+"""
+
+import json
+import subprocess
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+from support.rendering import TEMPLATE
+from support.tools import tool
+
+# (key, bad value, why it is bad); the reason is the test id.
+BAD_ANSWERS = [
+    ("project_name", "Churn\nModel", "name-spans-two-lines"),
+    ("project_name", "x" * 101, "name-too-long"),
+    ("project_slug", "Churn_Model", "slug-uppercase-and-underscore"),
+    ("project_slug", "churn--model", "slug-double-hyphen"),
+    ("project_slug", "1churn", "slug-starts-with-digit"),
+    ("project_slug", "churn-", "slug-trailing-hyphen"),
+    ("description", "line one\nline two", "description-two-lines"),
+    ("author_name", "", "author-empty"),
+    ("aws_region", "useast1", "region-without-hyphens"),
+    ("aws_region", "US-EAST-1", "region-uppercase"),
+    ("aws_region", "us-east", "region-without-number"),
+    ("ecr_repository", "Team/Churn", "ecr-uppercase"),
+    ("ecr_repository", "a", "ecr-too-short"),
+    ("ecr_repository", "team//churn", "ecr-empty-path-part"),
+    ("ecr_repository", "/team/churn", "ecr-leading-slash"),
+    ("ecr_repository", "r" * 257, "ecr-too-long"),
+    ("base_job_name", "churn_model", "job-name-underscore"),
+    ("base_job_name", "-churn", "job-name-leading-hyphen"),
+    ("base_job_name", "j" * 49, "job-name-leaves-no-room-for-timestamp"),
+    ("s3_prefix", "/churn", "prefix-leading-slash"),
+    ("s3_prefix", "churn/", "prefix-trailing-slash"),
+    ("s3_prefix", "a//b", "prefix-double-slash"),
+    ("instance_type", "m5.large", "instance-without-ml-prefix"),
+    ("instance_type", "ml.m5", "instance-without-size"),
+    ("instance_type", "ml.m5.huge", "instance-unknown-size"),
+    ("instance_type", "local-gpu", "instance-misspelt-local-mode"),
+]
+
+# Unusual but real values that must pass.
+GOOD_ANSWERS = [
+    ("aws_region", "us-gov-west-1", "govcloud-region"),
+    ("aws_region", "cn-northwest-1", "china-region"),
+    ("aws_region", "ap-southeast-5", "newer-region"),
+    ("instance_type", "ml.p4d.24xlarge", "gpu-instance"),
+    ("instance_type", "ml.trn1.32xlarge", "trainium-instance"),
+    ("instance_type", "local", "local-mode"),
+    ("ecr_repository", "team.ml/churn_model-v2", "ecr-nested-with-separators"),
+    ("base_job_name", "j" * 48, "job-name-at-the-limit"),
+    ("s3_prefix", "teams/ml/churn", "nested-prefix"),
+]
+
+
+def assert_rejected(capfd, output_dir, key, value):
+    err_lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    assert err_lines == [err_lines[0]], f"expected one error line, got {err_lines}"
+    assert err_lines[0].startswith(f"error: {key} {value!r} is invalid: it must be ")
+    assert list(output_dir.iterdir()) == [], "a rejected answer left files behind"
+
+
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, v, _ in BAD_ANSWERS], ids=[r for *_, r in BAD_ANSWERS])
+def test_bad_answer_is_rejected_before_anything_is_written(cookies, capfd, tmp_path, key, value):
+    result = cookies.bake(extra_context={key: value}, template=str(TEMPLATE))
+
+    assert isinstance(result.exception, FailedHookException)
+    assert_rejected(capfd, tmp_path / "cookies" / "bake00", key, value)
+
+
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, v, _ in GOOD_ANSWERS], ids=[r for *_, r in GOOD_ANSWERS])
+def test_unusual_but_valid_answer_is_accepted(cookies, key, value):
+    result = cookies.bake(extra_context={key: value}, template=str(TEMPLATE))
+
+    assert result.exception is None
+    assert key in result.project_path.joinpath(".cookiecutter.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("python_version", "3.9"), ("include_github_actions", "yes")],
+    ids=["python-too-old", "flag-not-a-boolean"],
+)
+def test_replayed_answers_are_checked_too(default_project, capfd, tmp_path, key, value):
+    """Replays (and cruft) skip cookiecutter's own choice checks; the hook still holds."""
+    replay = json.loads(default_project.joinpath(".cookiecutter.json").read_text())
+    replay["cookiecutter"][key] = value
+    replay_file = tmp_path / "replay.json"
+    replay_file.write_text(json.dumps(replay))
+    output_dir = tmp_path / "out"
+    output_dir.mkdir()
+
+    with pytest.raises(FailedHookException):
+        cookiecutter(str(TEMPLATE), replay=str(replay_file), output_dir=str(output_dir))
+    assert_rejected(capfd, output_dir, key, value)
+
+
+# `{% raw %}` keeps cookiecutter from rendering the Jinja in the answer itself.
+INJECTED_NAME = "Evil \"\"\" ' `touch TICK` $(touch DOLLAR) \\ {% raw %}{{ 7 * 7 }} {%{% endraw %}"
+
+
+def test_answers_that_look_like_code_stay_data(cookies, tmp_path, monkeypatch):
+    """Quotes, backslashes, Jinja and shell substitutions in free text reach files verbatim."""
+    monkeypatch.chdir(tmp_path)
+    result = cookies.bake(
+        extra_context={"project_name": INJECTED_NAME, "description": INJECTED_NAME, "author_name": INJECTED_NAME},
+        template=str(TEMPLATE),
+    )
+
+    assert result.exception is None, result.exception
+    project = result.project_path
+    literal = INJECTED_NAME.replace("{% raw %}", "").replace("{% endraw %}", "")
+    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+    assert answers["project_name"] == answers["description"] == answers["author_name"] == literal
+    assert literal in project.joinpath("README.md").read_text()
+    assert not list(tmp_path.rglob("TICK")) and not list(tmp_path.rglob("DOLLAR"))
+    # The generated code still parses: the name did not break out of any string or comment.
+    subprocess.run([tool("ruff"), "check", "--select", "E9,F63,F7", "--no-cache", str(project)], check=True)
+    for script in project.rglob("*.sh"):
+        subprocess.run(["bash", "-n", str(script)], check=True)
+    subprocess.run(["make", "--dry-run", "help"], cwd=project, check=True, capture_output=True)

@@ -1,0 +1,37 @@
+"""The rendered project passes its own `make lint` (ruff, shellcheck, hadolint, workflow schema)
+in every combination, and each of those linters really fails on a planted mistake."""
+
+import shutil
+
+import pytest
+from support.tools import run_make
+
+
+def test_rendered_project_is_lint_clean(combination):
+    _, project = combination
+    result = run_make(project, "lint", check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# (file, text appended to it, the linter that must catch it)
+PLANTED_MISTAKES = [
+    ("launch.py", "\nimport os\n", "ruff check"),
+    ("source_dir/utils.py", "\nx = [1,2,\n   3]\n", "ruff format"),
+    ("scripts/build_and_push.sh", "\necho $UNQUOTED_VARIABLE\n", "shellcheck"),
+    ("Dockerfile", "\nRUN cd /tmp && apt-get install curl\n", "hadolint"),
+    (".github/workflows/ci.yml", "\nunknown-top-level-key: true\n", "check-jsonschema"),
+]
+
+
+@pytest.mark.parametrize(("name", "mistake", "linter"), PLANTED_MISTAKES, ids=[m[2] for m in PLANTED_MISTAKES])
+def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake, linter):
+    project = tmp_path / "project"
+    shutil.copytree(default_project, project)
+    with project.joinpath(name).open("a") as target:
+        target.write(mistake)
+
+    result = run_make(project, "lint", check=False)
+
+    assert result.returncode != 0, f"{linter} did not catch the mistake planted in {name}"
+    assert name.split("/")[-1] in result.stdout + result.stderr

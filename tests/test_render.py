@@ -1,0 +1,115 @@
+"""Rendering: the exact file set for every combination, and nothing of the template left in it."""
+
+import hashlib
+import json
+import re
+
+from cookiecutter.hooks import run_hook
+from cookiecutter.utils import work_in
+from support.rendering import TEMPLATE
+
+BASE_FILES = {
+    ".cookiecutter.json",
+    ".dockerignore",
+    ".editorconfig",
+    ".gitattributes",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "Dockerfile",
+    "Makefile",
+    "README.md",
+    "launch.py",
+    "local_run.py",
+    "pyproject.toml",
+    "scripts/build_and_push.sh",
+    "scripts/make_data.py",
+    "source_dir/requirements.txt",
+    "source_dir/train.py",
+    "source_dir/utils.py",
+    "sourcedir.py",
+    "tests/conftest.py",
+    "tests/test_launch.py",
+    "tests/test_launch_chain.py",
+    "tests/test_local_run.py",
+    "tests/test_sourcedir.py",
+    "tests/test_train.py",
+    "tests/test_utils.py",
+}
+CI_FILES = {".github/workflows/ci.yml"}
+EXECUTABLES = {"scripts/build_and_push.sh"}
+
+# Jinja left behind; GitHub's own `${{ }}` expressions and the `.cookiecutter.json` name are fine.
+TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%|cookiecutter\.(?!json)")
+
+
+def files_in(project):
+    return {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+
+
+def test_project_folder_is_named_after_the_slug(default_project):
+    assert default_project.name == "churn-model-training"
+
+
+def test_exact_file_set(combination):
+    answers, project = combination
+    expected = BASE_FILES | (CI_FILES if answers["include_github_actions"] else set())
+
+    assert files_in(project) == expected
+
+
+def test_no_template_syntax_left(combination):
+    _, project = combination
+    leftovers = {
+        name: match.group()
+        for name in files_in(project)
+        if (match := TEMPLATE_SYNTAX.search(project.joinpath(name).read_text()))
+    }
+    assert leftovers == {}
+
+
+def test_line_endings_are_lf(combination):
+    _, project = combination
+    assert [name for name in files_in(project) if b"\r" in project.joinpath(name).read_bytes()] == []
+
+
+def test_only_scripts_are_executable(combination):
+    _, project = combination
+    executables = {name for name in files_in(project) if project.joinpath(name).stat().st_mode & 0o111}
+
+    assert executables == EXECUTABLES
+
+
+def test_derived_answers_follow_the_project_name(render):
+    project = render(project_name="Fraud Detector: EU / V2")
+    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+
+    assert project.name == "fraud-detector-eu-v2"
+    assert answers["ecr_repository"] == "sagemaker-training-containers/fraud-detector-eu-v2"
+    assert answers["base_job_name"] == answers["s3_prefix"] == "fraud-detector-eu-v2"
+
+
+def test_long_names_still_give_a_valid_job_name(render):
+    """The job name keeps room for the SDK's timestamp and never ends on the hyphen it was cut at."""
+    project = render(project_name="Customer Churn Prediction For The Retail Branch Of Europe")
+    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+
+    assert answers["base_job_name"] == "customer-churn-prediction-for-the-retail-branch"
+
+
+def snapshot(project):
+    """Every file's name, mode and content digest."""
+    return {
+        name: (project.joinpath(name).stat().st_mode, hashlib.sha256(project.joinpath(name).read_bytes()).hexdigest())
+        for name in sorted(files_in(project))
+    }
+
+
+def test_post_generation_hook_is_idempotent(render):
+    project = render(include_github_actions=False)
+    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+    before = snapshot(project)
+
+    with work_in(TEMPLATE):
+        run_hook("post_gen_project", str(project), {"cookiecutter": answers})
+
+    assert snapshot(project) == before
