@@ -39,16 +39,19 @@ demo: $(VENV)/.installed
 
 ## Run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
 test: $(VENV)/.installed
+	bash tests/support/install-container-tools.sh
 	$(PYTHON) -m pytest
 
 ## Run the fast tier only (render, hooks, lint): the edit loop
 test-fast: $(VENV)/.installed
 	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
 
-## Lint the template's own Python (hooks, tests, benchmarks)
+## Lint the template's own code: Python (hooks, tests, benchmarks), shell, CI workflow
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check hooks tests bench
+	$(VENV)/bin/ruff format --check hooks tests bench
+	$(VENV)/bin/shellcheck .ci/run tests/support/*.sh
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 ## Render the defaults into build/bake to look at
 bake: $(VENV)/.installed

@@ -42,18 +42,26 @@ def text(pattern, shortest, longest):
 
 RULES = [
     ("project_name", text(ONE_LINE, 1, 100), "one line of 1-100 characters"),
-    ("project_slug", text(SLUG, 1, 63),
-     "1-63 lowercase letters, digits and single hyphens, starting with a letter"),
+    ("project_slug", text(SLUG, 1, 63), "1-63 lowercase letters, digits and single hyphens, starting with a letter"),
     ("description", text(ONE_LINE, 0, 300), "one line of at most 300 characters"),
     ("author_name", text(ONE_LINE, 1, 100), "one line of 1-100 characters"),
     ("aws_region", text(REGION, 9, 30), "an AWS region such as us-east-1, eu-central-2, us-gov-west-1 or cn-north-1"),
-    ("ecr_repository", text(ECR_REPOSITORY, 2, 256),
-     "2-256 lowercase letters and digits, separated by single '.', '_', '-' or '/' (ECR's pattern)"),
-    ("base_job_name", text(JOB_NAME, 1, MAX_BASE_JOB_NAME),
-     f"1-{MAX_BASE_JOB_NAME} letters, digits and hyphens, starting and ending with a letter or digit,"
-     " so the SDK's timestamp suffix still fits SageMaker's 63 characters"),
-    ("s3_prefix", text(S3_PREFIX, 1, 512),
-     "an S3 key prefix of letters, digits and !_.*'()- separated by single '/', with no '/' at either end"),
+    (
+        "ecr_repository",
+        text(ECR_REPOSITORY, 2, 256),
+        "2-256 lowercase letters and digits, separated by single '.', '_', '-' or '/' (ECR's pattern)",
+    ),
+    (
+        "base_job_name",
+        text(JOB_NAME, 1, MAX_BASE_JOB_NAME),
+        f"1-{MAX_BASE_JOB_NAME} letters, digits and hyphens, starting and ending with a letter or digit,"
+        " so the SDK's timestamp suffix still fits SageMaker's 63 characters",
+    ),
+    (
+        "s3_prefix",
+        text(S3_PREFIX, 1, 512),
+        "an S3 key prefix of letters, digits and !_.*'()- separated by single '/', with no '/' at either end",
+    ),
     ("instance_type", text(INSTANCE_TYPE, 5, 40), "ml.<family>.<size> (e.g. ml.m5.large), 'local' or 'local_gpu'"),
     ("python_version", lambda v: v in SUPPORTED_PYTHON, "one of " + ", ".join(SUPPORTED_PYTHON)),
     ("include_github_actions", lambda v: isinstance(v, bool), "true or false"),

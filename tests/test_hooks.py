@@ -101,7 +101,7 @@ def test_replayed_answers_are_checked_too(default_project, capfd, tmp_path, key,
 
 
 # `{% raw %}` keeps cookiecutter from rendering the Jinja in the answer itself.
-INJECTED_NAME = "Evil \"\"\" ' `touch TICK` $(touch DOLLAR) \\ {% raw %}{{ 7 * 7 }} {%{% endraw %}"
+INJECTED_NAME = 'Evil """ \' `touch TICK` $(touch DOLLAR) \\ {% raw %}{{ 7 * 7 }} {%{% endraw %}'
 
 
 def test_answers_that_look_like_code_stay_data(cookies, tmp_path, monkeypatch):

@@ -7,9 +7,14 @@ import pytest
 from support.tools import run_make
 
 
-def test_rendered_project_is_lint_clean(combination):
+def copy_of(project, tmp_path):
+    """Linters leave caches behind: work on a copy, so the shared render stays pristine."""
+    return shutil.copytree(project, tmp_path / project.name)
+
+
+def test_rendered_project_is_lint_clean(combination, tmp_path):
     _, project = combination
-    result = run_make(project, "lint", check=False)
+    result = run_make(copy_of(project, tmp_path), "lint", check=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -26,8 +31,7 @@ PLANTED_MISTAKES = [
 
 @pytest.mark.parametrize(("name", "mistake", "linter"), PLANTED_MISTAKES, ids=[m[2] for m in PLANTED_MISTAKES])
 def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake, linter):
-    project = tmp_path / "project"
-    shutil.copytree(default_project, project)
+    project = copy_of(default_project, tmp_path)
     with project.joinpath(name).open("a") as target:
         target.write(mistake)
 

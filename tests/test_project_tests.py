@@ -1,0 +1,19 @@
+"""The generated project's own test suite passes in a freshly rendered project."""
+
+import re
+import shutil
+
+import pytest
+from support.tools import run_make
+
+
+@pytest.mark.toolkit
+@pytest.mark.aws
+def test_generated_project_tests_pass(default_project, tmp_path):
+    project = shutil.copytree(default_project, tmp_path / default_project.name)
+
+    result = run_make(project, "test", check=False, timeout=600)
+
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    summary = re.search(r"=+ (\d+) passed", result.stdout)
+    assert summary and int(summary.group(1)) > 0, result.stdout[-2000:]
