@@ -1,0 +1,216 @@
+"""Helpers for train.py: where things are, reading CSV in batches, metrics, checkpoints.
+
+Everything here works the same under the sagemaker-training toolkit (which sets the
+SM_* variables), in a local run (SAGEMAKER_BASE_DIR points at a temporary /opt/ml)
+and with a plain `python source_dir/train.py` from the project folder.
+"""
+
+import csv
+import gzip
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+# The metric names train.py prints as `name=value` and writes to metrics.json.
+# SageMaker metric definitions (see launch.py) are built from this list: keep them in step.
+METRIC_NAMES = ("train:loss", "validation:loss", "validation:accuracy", "validation:rmse")
+
+DATA_SUFFIXES = (".csv", ".csv.gz")
+# Used by `python train.py` outside a container when SAGEMAKER_BASE_DIR is not set.
+CHECKOUT_BASE_DIR = Path(".local-run") / "direct"
+
+
+class UserError(Exception):
+    """A mistake in the data or the hyperparameters: reported in one line, no traceback."""
+
+
+@dataclass(frozen=True)
+class JobPaths:
+    """The folders of one training job, as this host sees them."""
+
+    train: Path
+    validation: Path | None
+    model: Path
+    output: Path
+    output_data: Path
+    checkpoints: Path
+    hosts: tuple[str, ...]
+    current_host: str
+
+    @property
+    def is_leader(self):
+        """The first host saves the model; every host trains and checkpoints."""
+        return self.current_host == self.hosts[0]
+
+
+def base_dir(environ):
+    """/opt/ml in a job, SAGEMAKER_BASE_DIR in a local run, a folder here otherwise."""
+    if "SAGEMAKER_BASE_DIR" in environ:
+        return Path(environ["SAGEMAKER_BASE_DIR"])
+    if Path("/opt/ml").is_dir():
+        return Path("/opt/ml")
+    return CHECKOUT_BASE_DIR
+
+
+def job_paths(environ=os.environ):
+    """Read the job's locations from the SM_* environment, with checkout defaults."""
+    base = base_dir(environ)
+    output = Path(environ.get("SM_OUTPUT_DIR", base / "output"))
+    current_host = environ.get("SM_CURRENT_HOST", "algo-1")
+    hosts = tuple(sorted(json.loads(environ.get("SM_HOSTS", json.dumps([current_host])))))
+    return JobPaths(
+        train=channel_dir("train", environ),
+        validation=channel_dir("validation", environ),
+        model=Path(environ.get("SM_MODEL_DIR", base / "model")),
+        output=output,
+        output_data=Path(environ.get("SM_OUTPUT_DATA_DIR", output / "data")),
+        # One folder per host: SageMaker syncs every host's checkpoints to the same S3 prefix.
+        checkpoints=base / "checkpoints" / current_host,
+        hosts=hosts,
+        current_host=current_host,
+    )
+
+
+def channel_dir(channel, environ):
+    """SM_CHANNEL_<NAME> in a job; data/<name> when run from the project folder; else None."""
+    folder = environ.get(f"SM_CHANNEL_{channel.upper()}")
+    if folder is None and (Path("data") / channel).is_dir():
+        folder = Path("data") / channel
+    return Path(folder) if folder else None
+
+
+def list_data_files(channel, folder):
+    """The channel's CSV files (plain or gzipped), sorted; an error if there are none."""
+    if folder is None:
+        raise UserError(
+            f"no {channel} channel: the job has no '{channel}' input "
+            f"(SM_CHANNEL_{channel.upper()} is not set) and there is no data/{channel} here"
+        )
+    if not folder.is_dir():
+        raise UserError(f"{channel} channel: folder {folder} does not exist")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(DATA_SUFFIXES))
+    if not files:
+        raise UserError(f"{channel} channel: no .csv or .csv.gz files in {folder}")
+    return files
+
+
+def is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_rows(path):
+    """Yield (line number, cells) for each data row of a file, skipping blank lines and
+    a header (a first row in which no cell is a number)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    reader = None
+    try:
+        with opener(path, "rt", newline="", encoding="utf-8") as text:
+            reader = csv.reader(text)
+            for row in reader:
+                if not row:
+                    continue
+                if reader.line_num == 1 and not any(is_number(cell) for cell in row):
+                    continue
+                yield reader.line_num, row
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
+        line_number = reader.line_num + 1 if reader else 1
+        raise UserError(f"{path}, line {line_number}: cannot be read as CSV ({error})") from None
+
+
+def rows_to_arrays(rows, line_numbers, path):
+    """Turn text rows into (features, labels) float arrays, naming the first bad cell."""
+    try:
+        table = np.array(rows, dtype=np.float64)
+    except ValueError:
+        table = None
+    if table is None or not np.isfinite(table).all():
+        for line_number, row in zip(line_numbers, rows, strict=True):
+            for column, cell in enumerate(row, start=1):
+                if not is_number(cell) or not np.isfinite(float(cell)):
+                    where = f"{path}, line {line_number}, column {column}"
+                    raise UserError(f"{where}: {cell!r} is not a number")
+    return table[:, 1:], table[:, 0]
+
+
+def read_batches(files, batch_size):
+    """Yield (features, labels) arrays of at most batch_size rows, file after file.
+
+    The label is the first column, as SageMaker's built-in algorithms expect. Only one
+    batch is in memory at a time, so a bigger channel costs time, not memory.
+    """
+    width = None
+    for path in files:
+        rows, line_numbers = [], []
+        for line_number, row in csv_rows(path):
+            width = width or len(row)
+            if len(row) != width or width < 2:
+                raise UserError(
+                    f"{path}, line {line_number}: {len(row)} columns, expected {max(width, 2)} "
+                    "(a label, then the features)"
+                )
+            rows.append(row)
+            line_numbers.append(line_number)
+            if len(rows) == batch_size:
+                yield rows_to_arrays(rows, line_numbers, path)
+                rows, line_numbers = [], []
+        if rows:
+            yield rows_to_arrays(rows, line_numbers, path)
+    if width is None:
+        raise UserError(f"{files[0].parent}: no data rows in {len(files)} file(s)")
+
+
+def format_metrics(metrics):
+    """`name=value` tokens, the form SageMaker metric definitions scrape from the log."""
+    return " ".join(f"{name}={value:.6g}" for name, value in metrics.items())
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def dump_atomically(obj, path):
+    """Write with joblib through a temporary file, so a kill never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    joblib.dump(obj, partial)
+    os.replace(partial, path)
+
+
+def write_json_atomically(data, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(partial, path)
+
+
+def save_checkpoint(folder, epoch, state):
+    """Save the state after an epoch and drop the older checkpoints."""
+    path = folder / f"epoch-{epoch:04d}.joblib"
+    dump_atomically(state, path)
+    for older in folder.glob("epoch-*.joblib"):
+        if older != path:
+            older.unlink()
+    return path
+
+
+def load_latest_checkpoint(folder):
+    """The state saved by the newest checkpoint in folder, or None when there is none."""
+    checkpoints = sorted(folder.glob("epoch-*.joblib")) if folder.is_dir() else []
+    return joblib.load(checkpoints[-1]) if checkpoints else None
+
+
+def report_failure(output_dir, message):
+    """Tell SageMaker why the job failed (output/failure becomes its FailureReason) and
+    the person reading the log, in one line each."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "failure").write_text(message + "\n")
+    print(f"error: {message}", file=sys.stderr, flush=True)
