@@ -11,16 +11,20 @@ import gzip
 import hashlib
 import io
 import os
+import stat
 import tarfile
 from pathlib import Path
 
 # 1980-01-01, the earliest time a zip file can hold; also what reproducible builds use.
 FIXED_MTIME = 315532800
-SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints"}
+SKIPPED_DIRS = {
+    "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", ".aws", ".ssh",
+}  # fmt: skip
 SECRET_FILES = [
-    ".env", ".env.*", "*.env", ".netrc", ".pypirc", "credentials", "*.pem", "*.key", "*.p12", "*.pfx",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-]
+    ".env", ".env.*", "*.env", ".envrc", ".netrc", ".pypirc", "credentials", "*.pem", "*.key",
+    "*.p12", "*.pfx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+]  # fmt: skip
 JUNK_FILES = ["*.pyc", "*.pyo", ".DS_Store"]
 
 
@@ -29,7 +33,7 @@ class SourceDirError(ValueError):
 
 
 def is_skipped_dir(path):
-    """Caches, version control and virtual environments (any folder holding a pyvenv.cfg)."""
+    """Caches, version control, credentials and virtual environments (a pyvenv.cfg inside)."""
     return path.name in SKIPPED_DIRS or (path / "pyvenv.cfg").exists()
 
 
@@ -46,23 +50,29 @@ def members(source_dir):
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = [d for d in dirs if not is_skipped_dir(here / d)]
+        # os.walk does not descend into symlinked folders: they travel as links.
         linked_dirs = [here / d for d in dirs if (here / d).is_symlink()]
         kept_files = [here / f for f in files if not is_skipped_file(f)]
         for path in linked_dirs + kept_files:
-            if path.is_symlink():
-                check_symlink(root, path)
+            check_kind(root, path)
             found.append((path, path.relative_to(root).as_posix()))
     return sorted(found, key=lambda item: item[1])
 
 
-def check_symlink(root, link):
-    target = link.resolve()
-    if target != root and root not in target.parents:
-        raise SourceDirError(f"{link} is a symlink to {target}, outside {root}; copy the file in instead")
+def check_kind(root, path):
+    """Accept regular files and symlinks that stay inside root; refuse the rest."""
+    if path.is_symlink():
+        target = path.resolve()
+        if target != root and root not in target.parents:
+            raise SourceDirError(
+                f"{path} is a symlink to {target}, outside {root}; copy the file in instead"
+            )
+    elif not stat.S_ISREG(path.stat().st_mode):
+        raise SourceDirError(f"{path} is not a regular file (a socket, pipe or device?)")
 
 
 def tar_info(path, name):
-    """A TarInfo that depends only on the file's name, kind and executable bit."""
+    """A TarInfo that depends only on the file's name, kind, size and executable bit."""
     info = tarfile.TarInfo(name)
     info.mtime = FIXED_MTIME
     info.uid = info.gid = 0
@@ -72,28 +82,36 @@ def tar_info(path, name):
         info.linkname = os.path.relpath(path.resolve(), path.parent.resolve())
         info.mode = 0o777
     else:
+        mode = path.stat().st_mode
         info.size = path.stat().st_size
-        info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
+        info.mode = 0o755 if mode & stat.S_IXUSR else 0o644
     return info
 
 
 def archive_bytes(source_dir):
     """The gzipped tar of source_dir, byte for byte the same for the same files."""
     raw = io.BytesIO()
-    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            for path, name in members(source_dir):
-                info = tar_info(path, name)
-                if info.issym():
-                    tar.addfile(info)
-                else:
-                    with path.open("rb") as content:
-                        tar.addfile(info, content)
+    with (
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for path, name in members(source_dir):
+            info = tar_info(path, name)
+            if info.issym():
+                tar.addfile(info)
+            else:
+                with path.open("rb") as content:
+                    tar.addfile(info, content)
     return raw.getvalue()
+
+
+def digest(data):
+    """The SHA-256 (hex) that names an archive in S3."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def write_archive(source_dir, target):
     """Write sourcedir.tar.gz to target and return its SHA-256 digest (hex)."""
     data = archive_bytes(source_dir)
     Path(target).write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
+    return digest(data)
