@@ -1,0 +1,174 @@
+"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit."""
+
+import json
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+import local_run
+from scripts.make_data import write_sample_data
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    write_sample_data(folder, rows=600)
+    return folder
+
+
+def read_config(tree, name):
+    return json.loads((tree / "input" / "config" / name).read_text())
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, local_run.__file__, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_path):
+    tree = local_run.prepare_job_tree(data, tmp_path, {"epochs": 3, "task": "regression"})
+
+    written = read_config(tree, "hyperparameters.json")
+
+    assert all(isinstance(value, str) for value in written.values())
+    decoded = {key: json.loads(value) for key, value in written.items()}
+    assert decoded["epochs"] == 3
+    assert decoded["task"] == "regression"
+    assert decoded["sagemaker_program"] == "train.py"
+    assert decoded["sagemaker_submit_directory"] == str(tree / "sourcedir.tar.gz")
+
+
+def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
+    tree = local_run.prepare_job_tree(data, tmp_path)
+
+    assert read_config(tree, "resourceconfig.json")["hosts"] == ["algo-1"]
+    assert read_config(tree, "resourceconfig.json")["current_host"] == "algo-1"
+    channels = read_config(tree, "inputdataconfig.json")
+    assert sorted(channels) == ["train", "validation"]
+    assert channels["train"]["S3DistributionType"] == "FullyReplicated"
+    assert list((tree / "code").iterdir()) == []  # the toolkit unpacks only into an empty code/
+    with tarfile.open(tree / "sourcedir.tar.gz") as archive:
+        assert {"train.py", "utils.py", "requirements.txt"} <= set(archive.getnames())
+    for folder in ("model", "output/data", "checkpoints"):
+        assert (tree / folder).is_dir()
+
+
+def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
+    tree = local_run.prepare_job_tree(data, tmp_path)
+
+    for source in (data / "train").iterdir():
+        linked = tree / "input" / "data" / "train" / source.name
+        assert not linked.is_symlink()
+        assert linked.samefile(source)
+
+
+def test_paths_can_be_written_as_a_container_sees_them(data, tmp_path):
+    tree = local_run.prepare_job_tree(data, tmp_path, job_base_dir="/opt/ml")
+
+    submit = json.loads(read_config(tree, "hyperparameters.json")["sagemaker_submit_directory"])
+    assert submit == "/opt/ml/sourcedir.tar.gz"
+
+
+def test_sharded_channels_split_the_files_between_hosts(data, tmp_path):
+    hosts = ("algo-1", "algo-2")
+    shares = []
+    for host in hosts:
+        tree = local_run.prepare_job_tree(
+            data, tmp_path / host, hosts=hosts, current_host=host, distribution="ShardedByS3Key"
+        )
+        assert read_config(tree, "resourceconfig.json")["current_host"] == host
+        shares.append({p.name for p in (tree / "input" / "data" / "train").iterdir()})
+
+    assert shares[0] and shares[1] and not shares[0] & shares[1]
+    assert shares[0] | shares[1] == {p.name for p in (data / "train").iterdir()}
+
+
+def test_a_new_run_starts_from_a_fresh_tree(data, tmp_path):
+    tree = local_run.prepare_job_tree(data, tmp_path)
+    stale = tree / "checkpoints" / "algo-1" / "epoch-0009.joblib"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("from an earlier run")
+
+    local_run.prepare_job_tree(data, tmp_path)
+
+    assert not stale.exists()
+
+
+def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
+    precious = tmp_path / "opt" / "ml" / "notes.txt"
+    precious.parent.mkdir(parents=True)
+    precious.write_text("keep me")
+
+    with pytest.raises(local_run.LocalRunError, match="is not a job tree"):
+        local_run.prepare_job_tree(data, tmp_path)
+
+    assert precious.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("epochs=5", ("epochs", 5)),
+        ("learning-rate=0.5", ("learning-rate", 0.5)),
+        ("task=regression", ("task", "regression")),
+        ("note=a=b", ("note", "a=b")),
+    ],
+)
+def test_hyperparameters_from_the_command_line(text, expected):
+    assert local_run.parse_hyperparameter(text) == expected
+
+
+def test_prepare_only_prints_the_tree(data, tmp_path):
+    result = run_cli("--data", str(data), "--work", str(tmp_path), "--prepare-only")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "opt" / "ml")
+    assert not (tmp_path / "opt" / "ml" / "output" / "success").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--hyperparameter", "epochs"], "hyperparameter 'epochs' is not KEY=VALUE"),
+        (["--job-base-dir", "opt/ml", "--prepare-only"], "is not an absolute path"),
+        (["--job-base-dir", "/opt/ml"], "add --prepare-only"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_mistakes_are_one_line(data, tmp_path, args, expected):
+    result = run_cli("--data", str(data), "--work", str(tmp_path), *args)
+
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_missing_data_points_at_make_data(tmp_path):
+    result = run_cli("--data", str(tmp_path / "nowhere"), "--work", str(tmp_path))
+
+    assert result.returncode == 1
+    assert "`make data`" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.toolkit
+def test_train_local_runs_the_toolkit_and_says_where_the_results_are(data, tmp_path):
+    result = run_cli("--data", str(data), "--work", str(tmp_path), "--hyperparameter", "epochs=2")
+
+    assert result.returncode == 0, result.stderr
+    tree = tmp_path / "opt" / "ml"
+    assert f"Model:   {tree / 'model'}" in result.stdout
+    assert f"Metrics: {tree / 'output' / 'data' / 'metrics.json'}" in result.stdout
+    assert (tree / "model" / "model.joblib").is_file()
+    assert (tree / "output" / "success").exists()
+
+
+@pytest.mark.toolkit
+def test_train_local_reports_a_failed_job_in_one_line(data, tmp_path):
+    result = run_cli("--data", str(data), "--work", str(tmp_path), "--hyperparameter", "epochs=0")
+
+    assert result.returncode == 1
+    reason = "hyperparameters: argument --epochs: must be at least 1, got 0"
+    assert result.stderr.strip().splitlines()[-1] == f"Training failed: {reason}"

@@ -1,0 +1,273 @@
+"""train.py: hyperparameters and failures in-process; real jobs through the toolkit's `train`."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import joblib
+import numpy as np
+import pytest
+
+import local_run
+import train
+import utils
+from scripts.make_data import write_sample_data
+
+TOOLKIT_TIMEOUT = 120  # seconds; a toolkit waiting for DNS would otherwise hang for 15 minutes
+
+
+@pytest.fixture(scope="module")
+def classification_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("classification")
+    write_sample_data(data, rows=2000, task="classification")
+    return data
+
+
+@pytest.fixture(scope="module")
+def regression_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("regression")
+    write_sample_data(data, rows=2000, task="regression")
+    return data
+
+
+def corrupt(data, tmp_path, line_number, new_line):
+    """A copy of data whose first training file has one line replaced."""
+    copy = tmp_path / "bad-data"
+    shutil.copytree(data, copy)
+    path = copy / "train" / "part-0000.csv"
+    lines = path.read_text().splitlines()
+    lines[line_number - 1] = new_line
+    path.write_text("\n".join(lines) + "\n")
+    return copy
+
+
+def run_job(data, work, **hyperparameters):
+    """One job through the toolkit's `train`, as SageMaker would start it."""
+    tree = local_run.prepare_job_tree(data, work, hyperparameters)
+    result = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
+    return tree, result
+
+
+def epoch_lines(log):
+    return [line for line in log.splitlines() if line.startswith("epoch=")]
+
+
+def trained_model(tree):
+    return joblib.load(tree / "model" / "model.joblib").named_steps["model"]
+
+
+# Hyperparameters, in-process: fast, and the same code the toolkit runs.
+
+
+def test_hyperparameters_have_typed_defaults():
+    args = train.parse_args([])
+
+    assert (args.task, args.epochs, args.batch_size, args.seed) == ("classification", 10, 256, 42)
+    assert isinstance(args.learning_rate, float)
+
+
+def test_hyperparameters_as_the_toolkit_passes_them():
+    args = train.parse_args(["--epochs", "3", "--learning-rate", "0.5", "--task", "regression"])
+
+    assert (args.epochs, args.learning_rate, args.task) == (3, 0.5, "regression")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--epoch", "3"], "unrecognized arguments: --epoch 3"),
+        (["--epochs", "three"], "argument --epochs: invalid int value: 'three'"),
+        (["--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+        (["--learning-rate", "0"], "argument --learning-rate: must be greater than 0, got 0"),
+        (["--task", "ranking"], "argument --task: invalid choice: 'ranking'"),
+    ],
+)
+def test_bad_hyperparameters_are_one_line_user_errors(argv, expected):
+    with pytest.raises(utils.UserError, match=re.escape(expected)) as error:
+        train.parse_args(argv)
+
+    assert "\n" not in str(error.value)
+
+
+# Whole runs in-process, with the SM_* environment the toolkit would set.
+
+
+@pytest.fixture
+def job_env(tmp_path, monkeypatch):
+    """Point train.py at tmp_path the way the toolkit would; returns the base dir."""
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(tmp_path))
+    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SM_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("SM_OUTPUT_DATA_DIR", str(tmp_path / "output" / "data"))
+    monkeypatch.chdir(tmp_path)  # no data/ here: only the SM_CHANNEL_* variables count
+    return tmp_path
+
+
+def use_channels(monkeypatch, data):
+    for channel in ("train", "validation"):
+        if (data / channel).is_dir():
+            monkeypatch.setenv(f"SM_CHANNEL_{channel.upper()}", str(data / channel))
+
+
+def test_a_direct_run_writes_model_and_metrics(job_env, classification_data, monkeypatch):
+    use_channels(monkeypatch, classification_data)
+
+    train.main(["--epochs", "3"])
+
+    metrics = (job_env / "output" / "data" / "metrics.json").read_text()
+    assert set(json.loads(metrics)) == {"train:loss", "validation:loss", "validation:accuracy"}
+    assert (job_env / "model" / "model.joblib").is_file()
+
+
+def test_resuming_with_other_hyperparameters_is_refused(job_env, classification_data, monkeypatch):
+    use_channels(monkeypatch, classification_data)
+    train.main(["--epochs", "1"])
+
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--epochs", "2", "--learning-rate", "0.5"])
+
+    assert exit_info.value.code == 1
+    failure = (job_env / "output" / "failure").read_text()
+    assert "made with other learning_rate" in failure
+
+
+@pytest.mark.parametrize(
+    ("line_number", "new_line", "expected"),
+    [
+        (4, "1,2,3,x,5,6,7", r"part-0000\.csv, line 4, column 4: 'x' is not a number"),
+        (7, "1,2,3", r"part-0000\.csv, line 7: 3 columns, expected 7"),
+    ],
+)
+def test_bad_training_data_fails_in_one_line(
+    job_env, classification_data, monkeypatch, capsys, line_number, new_line, expected
+):
+    use_channels(monkeypatch, corrupt(classification_data, job_env, line_number, new_line))
+
+    with pytest.raises(SystemExit) as exit_info:
+        train.main([])
+
+    assert exit_info.value.code == 1
+    failure = (job_env / "output" / "failure").read_text()
+    assert re.search(expected, failure) and failure.count("\n") == 1
+    assert capsys.readouterr().err == f"error: {failure}"
+    assert not (job_env / "model").exists()
+
+
+def test_labels_unseen_in_training_fail_validation(job_env, classification_data, monkeypatch):
+    use_channels(monkeypatch, classification_data)
+    shutil.copytree(classification_data / "validation", job_env / "validation")
+    (job_env / "validation" / "extra.csv").write_text("7,1,2,3,4,5,6\n")
+    monkeypatch.setenv("SM_CHANNEL_VALIDATION", str(job_env / "validation"))
+
+    with pytest.raises(SystemExit):
+        train.main(["--epochs", "1"])
+
+    assert "a label never seen" in (job_env / "output" / "failure").read_text()
+
+
+def test_regression_data_as_classification_is_caught(job_env, regression_data, monkeypatch):
+    use_channels(monkeypatch, regression_data)
+
+    with pytest.raises(SystemExit):
+        train.main([])
+
+    assert "is this regression data?" in (job_env / "output" / "failure").read_text()
+
+
+# Real jobs through the toolkit's `train` (JSON hyperparameters, a sourcedir.tar.gz).
+
+
+@pytest.mark.toolkit
+def test_toolkit_job_trains_a_classifier(classification_data, tmp_path):
+    tree, result = run_job(classification_data, tmp_path, epochs=4)
+
+    assert result.returncode == 0, result.stderr
+    assert (tree / "output" / "success").exists()
+    lines = epoch_lines(result.stdout)
+    assert len(lines) == 4
+    for name in ("train:loss", "validation:loss", "validation:accuracy"):
+        assert all(re.search(rf"(^| ){name}=([-+0-9.eE]+)( |$)", line) for line in lines)
+    metrics = json.loads((tree / "output" / "data" / "metrics.json").read_text())
+    assert metrics["validation:accuracy"] > 0.85  # the sample data is learnable
+    assert metrics["validation:loss"] < 0.45  # well below log(2), a coin toss
+    pipeline = joblib.load(tree / "model" / "model.joblib")
+    assert pipeline.predict(np.zeros((2, 6))).shape == (2,)
+
+
+@pytest.mark.toolkit
+def test_toolkit_job_trains_a_regressor(regression_data, tmp_path):
+    tree, result = run_job(regression_data, tmp_path, task="regression", epochs=4)
+
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tree / "output" / "data" / "metrics.json").read_text())
+    assert set(metrics) == {"train:loss", "validation:loss", "validation:rmse"}
+    # The labels' noise has a standard deviation of 1.5; their spread is about 3 times that.
+    assert metrics["validation:rmse"] < 2.0
+
+
+@pytest.mark.toolkit
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("cell", r"train/part-0000\.csv, line 3, column 2: 'n/a' is not a number"),
+        ("no-train-channel", r"no train channel"),
+        ("hyperparameter", r"hyperparameters: unrecognized arguments: --epoch 3"),
+    ],
+)
+def test_toolkit_job_fails_in_one_line(classification_data, tmp_path, damage, expected):
+    data, hyperparameters = classification_data, {}
+    if damage == "cell":
+        data = corrupt(classification_data, tmp_path, 3, "1,n/a,2,3,4,5,6")
+    elif damage == "no-train-channel":
+        data = tmp_path / "data"
+        shutil.copytree(classification_data / "validation", data / "validation")
+    else:
+        hyperparameters = {"epoch": 3}
+
+    tree, result = run_job(data, tmp_path / "work", **hyperparameters)
+
+    assert result.returncode != 0
+    failure = (tree / "output" / "failure").read_text()
+    assert re.search(expected, failure) and failure.count("\n") == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tree / "output" / "success").exists()
+
+
+def wait_for_checkpoint(folder, process, deadline):
+    while time.monotonic() < deadline and process.poll() is None:
+        if list(folder.glob("epoch-*.joblib")):
+            return
+        time.sleep(0.005)
+    raise AssertionError("no checkpoint appeared while the job ran")
+
+
+@pytest.mark.toolkit
+def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
+    hyperparameters = {"epochs": 25, "seed": 3}
+    whole_tree, whole = run_job(classification_data, tmp_path / "whole", **hyperparameters)
+    assert whole.returncode == 0, whole.stderr
+
+    # Kill the toolkit and train.py together, as a spot interruption would.
+    tree = local_run.prepare_job_tree(classification_data, tmp_path / "killed", hyperparameters)
+    command, env = local_run.toolkit_command(tree)
+    job = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    checkpoints = tree / "checkpoints" / "algo-1"
+    wait_for_checkpoint(checkpoints, job, time.monotonic() + TOOLKIT_TIMEOUT)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait()
+    assert not (tree / "output" / "success").exists()
+    assert not (tree / "model" / "model.joblib").exists()
+
+    restarted = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
+
+    assert restarted.returncode == 0, restarted.stderr
+    resumed_after = int(re.search(r"Resuming after epoch (\d+)", restarted.stdout).group(1))
+    assert 1 <= resumed_after < 25
+    assert len(epoch_lines(restarted.stdout)) == 25 - resumed_after
+    whole_model, resumed_model = trained_model(whole_tree), trained_model(tree)
+    assert np.array_equal(resumed_model.coef_, whole_model.coef_)
+    assert np.array_equal(resumed_model.intercept_, whole_model.intercept_)

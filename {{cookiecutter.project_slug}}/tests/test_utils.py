@@ -1,0 +1,183 @@
+"""Unit tests for source_dir/utils.py: paths, CSV batches, metrics, checkpoints, failures."""
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import utils
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    return path
+
+
+def read_all(files, batch_size=100):
+    batches = list(utils.read_batches(files, batch_size))
+    return np.vstack([f for f, _ in batches]), np.concatenate([y for _, y in batches])
+
+
+def test_reads_label_first_and_skips_the_header(tmp_path):
+    path = write(tmp_path / "a.csv", "label,x,y\n1,2.5,3\n0,-1,4e2\n")
+
+    features, labels = read_all([path])
+
+    assert labels.tolist() == [1.0, 0.0]
+    assert features.tolist() == [[2.5, 3.0], [-1.0, 400.0]]
+
+
+def test_a_numeric_first_row_is_data(tmp_path):
+    path = write(tmp_path / "a.csv", "1,2\n3,4\n")
+
+    _, labels = read_all([path])
+
+    assert labels.tolist() == [1.0, 3.0]
+
+
+def test_reads_gzipped_files_and_many_files_in_batches(tmp_path):
+    plain = write(tmp_path / "a.csv", "".join(f"{i},{i}\n" for i in range(5)))
+    zipped = write(tmp_path / "b.csv.gz", "label,x\n" + "".join(f"{i},{i}\n" for i in range(5, 8)))
+
+    sizes = [len(labels) for _, labels in utils.read_batches([plain, zipped], batch_size=2)]
+
+    assert sizes == [2, 2, 1, 2, 1]  # batches stop at file ends
+    assert read_all([plain, zipped])[1].tolist() == list(range(8))
+
+
+def test_batches_stream_before_the_whole_file_is_read(tmp_path):
+    path = write(tmp_path / "a.csv", "".join(f"{i},{i}\n" for i in range(10)) + "9,oops\n")
+    batches = utils.read_batches([path], batch_size=4)
+
+    first_features, _ = next(batches)  # the bad row at the end is not reached yet
+
+    assert first_features.shape == (4, 1)
+    with pytest.raises(utils.UserError):
+        list(batches)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("label,x\n1,2\n0,abc\n", r"a\.csv, line 3, column 2: 'abc' is not a number"),
+        ("1,2\n0,\n", r"a\.csv, line 2, column 2: '' is not a number"),
+        ("1,2\n0,nan\n", r"a\.csv, line 2, column 2: 'nan' is not a number"),
+        ("1,2,3\n0,1\n", r"a\.csv, line 2: 2 columns, expected 3"),
+        ("1\n0\n", r"a\.csv, line 1: 1 columns, expected 2"),
+        ("label,x\n", r"no data rows in 1 file"),
+    ],
+)
+def test_bad_data_names_file_and_line(tmp_path, content, expected):
+    path = write(tmp_path / "a.csv", content)
+
+    with pytest.raises(utils.UserError, match=expected):
+        read_all([path])
+
+
+def test_rows_must_have_the_same_width_across_files(tmp_path):
+    first = write(tmp_path / "a.csv", "1,2,3\n")
+    second = write(tmp_path / "b.csv", "1,2\n")
+
+    with pytest.raises(utils.UserError, match=r"b\.csv, line 1: 2 columns, expected 3"):
+        read_all([first, second])
+
+
+def test_a_broken_gzip_file_is_a_user_error(tmp_path):
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(b"not gzip at all")
+
+    with pytest.raises(utils.UserError, match=r"a\.csv\.gz, line 1: cannot be read as CSV"):
+        read_all([path])
+
+
+def test_lists_csv_files_sorted_and_recursively(tmp_path):
+    for name in ("b.csv", "a.csv.gz", "sub/c.csv", "notes.txt"):
+        write(tmp_path / name, "1,2\n")
+
+    files = utils.list_data_files("train", tmp_path)
+
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.csv.gz", "b.csv", "sub/c.csv"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        (None, "no train channel"),
+        ("missing", "train channel: folder .*missing does not exist"),
+        ("empty", "train channel: no .csv or .csv.gz files"),
+    ],
+)
+def test_missing_or_empty_channels_are_user_errors(tmp_path, folder, expected):
+    (tmp_path / "empty").mkdir()
+
+    with pytest.raises(utils.UserError, match=expected):
+        utils.list_data_files("train", folder and tmp_path / folder)
+
+
+def test_job_paths_follow_the_sagemaker_environment(tmp_path):
+    environ = {
+        "SAGEMAKER_BASE_DIR": str(tmp_path),
+        "SM_CHANNEL_TRAIN": "/t",
+        "SM_MODEL_DIR": "/m",
+        "SM_OUTPUT_DIR": "/o",
+        "SM_OUTPUT_DATA_DIR": "/o/d",
+        "SM_HOSTS": '["algo-2", "algo-1"]',
+        "SM_CURRENT_HOST": "algo-2",
+    }
+
+    paths = utils.job_paths(environ)
+
+    assert (paths.train, paths.model, paths.output_data) == (Path("/t"), Path("/m"), Path("/o/d"))
+    assert paths.checkpoints == tmp_path / "checkpoints" / "algo-2"
+    assert paths.hosts == ("algo-1", "algo-2")
+    assert not paths.is_leader
+
+
+def test_job_paths_default_to_the_project_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "train").mkdir(parents=True)
+
+    paths = utils.job_paths({})
+
+    assert paths.train.as_posix() == "data/train"
+    assert paths.validation is None
+    assert paths.model == utils.CHECKOUT_BASE_DIR / "model"
+    assert paths.is_leader
+
+
+def test_metrics_are_name_value_tokens_that_metric_definitions_match():
+    line = utils.format_metrics({"train:loss": 0.5, "validation:rmse": 1.25e-7})
+
+    assert line == "train:loss=0.5 validation:rmse=1.25e-07"
+    assert re.search(r"validation:rmse=([-+0-9.eE]+)", line).group(1) == "1.25e-07"
+
+
+def test_checkpoints_keep_only_the_newest(tmp_path):
+    assert utils.load_latest_checkpoint(tmp_path / "none") is None
+
+    for epoch in (1, 2, 3):
+        utils.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
+
+    assert [p.name for p in tmp_path.iterdir()] == ["epoch-0003.joblib"]
+    assert utils.load_latest_checkpoint(tmp_path) == {"epoch": 3}
+
+
+def test_json_is_written_whole(tmp_path):
+    utils.write_json_atomically({"train:loss": 0.5}, tmp_path / "out" / "metrics.json")
+
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == {"train:loss": 0.5}
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["metrics.json"]
+
+
+def test_failure_is_one_line_in_output_failure_and_stderr(tmp_path, capsys):
+    utils.report_failure(tmp_path / "output", "a.csv, line 3: bad")
+
+    assert (tmp_path / "output" / "failure").read_text() == "a.csv, line 3: bad\n"
+    assert capsys.readouterr().err == "error: a.csv, line 3: bad\n"
