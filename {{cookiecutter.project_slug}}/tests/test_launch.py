@@ -1,0 +1,303 @@
+"""launch.py against a moto server: what it uploads, what it sends, and how it refuses.
+
+Each test runs the real CLI in a scratch copy of the project, then reads back from the
+stand-in what was sent on the wire (moto's request recording) and what was stored.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+import launch
+import sourcedir
+
+pytestmark = pytest.mark.aws
+
+JOB = "launch-test-job"
+
+
+def decoded(hyperparameters):
+    return {key: json.loads(value) for key, value in hyperparameters.items()}
+
+
+def channel_sources(request):
+    return {
+        channel["ChannelName"]: channel["DataSource"]["S3DataSource"]
+        for channel in request["InputDataConfig"]
+    }
+
+
+def archive_names(data):
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        return sorted(archive.getnames())
+
+
+def expected_names(source_dir):
+    return sorted(name for _, name in sourcedir.members(source_dir))
+
+
+def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
+    result = run_launch(
+        "--bucket", aws.bucket, "--job-name", JOB, "--no-wait",
+        "--hyperparameter", "epochs=3", "--hyperparameter", "task=classification",
+        "--instance-count", "2", "--volume-size", "50", "--max-run", "1800",
+        "--spot", "--max-wait", "3600", "--keep-alive", "600",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    request = aws.sent_job()
+
+    assert request["TrainingJobName"] == JOB
+    assert request["RoleArn"] == aws.role
+    image = request["AlgorithmSpecification"]["TrainingImage"]
+    assert (
+        image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{launch.ECR_REPOSITORY}:latest"
+    )
+    assert request["ResourceConfig"] == {
+        "InstanceType": launch.DEFAULT_INSTANCE_TYPE,
+        "InstanceCount": 2,
+        "VolumeSizeInGB": 50,
+        "KeepAlivePeriodInSeconds": 600,
+    }
+    assert request["StoppingCondition"] == {
+        "MaxRuntimeInSeconds": 1800,
+        "MaxWaitTimeInSeconds": 3600,
+    }
+    assert request["EnableManagedSpotTraining"] is True
+    prefix = f"s3://{aws.bucket}/{launch.DEFAULT_PREFIX}"
+    assert request["CheckpointConfig"] == {
+        "S3Uri": f"{prefix}/checkpoints/{JOB}",
+        "LocalPath": "/opt/ml/checkpoints",
+    }
+    assert request["OutputDataConfig"]["S3OutputPath"] == f"{prefix}/output"
+    sent_metrics = {
+        m["Name"]: m["Regex"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]
+    }
+    assert sent_metrics == launch.metric_regexes()
+
+    hyperparameters = decoded(request["HyperParameters"])
+    code_uri = hyperparameters.pop("sagemaker_submit_directory")
+    assert hyperparameters == {
+        "epochs": 3,
+        "task": "classification",
+        "sagemaker_program": "train.py",
+        "sagemaker_region": aws.region,
+        "sagemaker_container_log_level": 20,
+    }
+    assert code_uri.startswith(f"{prefix}/code/") and code_uri.endswith("/sourcedir.tar.gz")
+    assert archive_names(aws.read(code_uri)) == expected_names(project / "source_dir")
+
+    sources = channel_sources(request)
+    assert {name: s["S3DataDistributionType"] for name, s in sources.items()} == {
+        "train": "ShardedByS3Key",
+        "validation": "FullyReplicated",
+    }
+    for name, source in sources.items():
+        key_prefix = source["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
+        stored = sorted(
+            key.removeprefix(key_prefix) for key in aws.object_keys() if key.startswith(key_prefix)
+        )
+        assert stored == sorted(p.name for p in (project / "data" / name).iterdir())
+
+    # moto keeps these fields as sent; the rest of its answer is invented.
+    described = aws.sagemaker.describe_training_job(TrainingJobName=JOB)
+    kept = ("HyperParameters", "RoleArn", "InputDataConfig", "ResourceConfig", "StoppingCondition")
+    for field in kept:
+        assert described[field] == request[field], field
+    assert described["AlgorithmSpecification"]["TrainingImage"] == image
+
+
+def test_framework_mode_hands_the_same_archive_to_the_sdk_driver(aws, run_launch, project):
+    result = run_launch(
+        "--bucket", aws.bucket, "--job-name", JOB, "--no-wait",
+        "--mode", "framework", "--hyperparameter", "epochs=2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    request = aws.sent_job()
+
+    # The SDK's driver runs train.py, not the toolkit: no reserved hyperparameters.
+    assert request["HyperParameters"] == {"epochs": "2"}
+    assert request["AlgorithmSpecification"]["ContainerEntrypoint"] == ["/bin/bash"]
+    sources = channel_sources(request)
+    assert set(sources) == {"train", "validation", "code", "sm_drivers"}
+    code = aws.read(sources["code"]["S3Uri"])
+    assert archive_names(code) == expected_names(project / "source_dir")
+    drivers = sources["sm_drivers"]["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
+    assert f"{drivers}/sm_train.sh" in aws.object_keys()
+    sent_metrics = {m["Name"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]}
+    assert sent_metrics == set(launch.METRIC_NAMES)
+
+
+@pytest.mark.parametrize("mode", ["toolkit", "framework"])
+def test_dry_run_prints_the_request_and_sends_nothing(aws, run_launch, mode):
+    dry = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--mode", mode, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    printed = json.loads(dry.stdout)
+    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
+    assert aws.sent("CreateTrainingJob") == []
+
+    real = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--mode", mode, "--no-wait")
+    assert real.returncode == 0, real.stderr
+    sent = aws.sent_job()
+    if mode == "framework":  # the SDK names its driver upload after its own clock
+        for request in (printed, sent):
+            request["InputDataConfig"] = [
+                c for c in request["InputDataConfig"] if c["ChannelName"] != "sm_drivers"
+            ]
+    assert printed == sent
+
+
+def test_unchanged_code_is_uploaded_once_and_a_change_gets_a_new_key(aws, run_launch, project):
+    assert run_launch("--bucket", aws.bucket, "--no-wait").returncode == 0
+    first_keys = aws.object_keys()
+    aws.mark()
+    assert run_launch("--bucket", aws.bucket, "--no-wait").returncode == 0
+    assert aws.uploaded_bytes() == 0
+    assert aws.object_keys() == first_keys
+    assert len(aws.sent("CreateTrainingJob")) == 1
+
+    with (project / "source_dir" / "train.py").open("a") as script:
+        script.write("\n# changed\n")
+    assert run_launch("--bucket", aws.bucket, "--no-wait").returncode == 0
+    code_keys = [key for key in aws.object_keys() if key.endswith("sourcedir.tar.gz")]
+    assert len(code_keys) == 2
+
+
+def test_secrets_and_caches_never_reach_the_archive(aws, run_launch, project):
+    source = project / "source_dir"
+    (source / ".env").write_text("AWS_SECRET_ACCESS_KEY=leaked\n")
+    (source / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (source / "__pycache__").mkdir()
+    (source / "__pycache__" / "train.cpython-311.pyc").write_bytes(b"\0")
+    (source / ".venv").mkdir()
+    (source / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert run_launch("--bucket", aws.bucket, "--no-wait").returncode == 0
+    code_uri = decoded(aws.sent_job()["HyperParameters"])["sagemaker_submit_directory"]
+    names = archive_names(aws.read(code_uri))
+    assert "train.py" in names
+    assert not [
+        name for name in names if name.split("/")[0] in {".env", "id_rsa", "__pycache__", ".venv"}
+    ]
+
+
+def link_out_of_source_dir(project, monkeypatch):
+    (project / "source_dir" / "settings.py").symlink_to("/etc/hostname")
+
+
+def drop_entry_script(project, monkeypatch):
+    (project / "source_dir" / "train.py").unlink()
+
+
+def forget_role(project, monkeypatch):
+    monkeypatch.delenv("SAGEMAKER_ROLE_ARN")
+
+
+def forget_credentials(project, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+
+
+def nothing(project, monkeypatch):
+    pass
+
+
+# mistake: (arguments, what the one line says, how the project or environment is broken first)
+MISTAKES = {
+    "no role": ([], "no execution role: pass --role or set SAGEMAKER_ROLE_ARN", forget_role),
+    "no credentials": ([], "no AWS credentials found", forget_credentials),
+    "missing bucket": (
+        ["--bucket", "no-such-bucket"],
+        "bucket no-such-bucket does not exist",
+        nothing,
+    ),
+    "malformed data URI": (["--train", "s3:/oops"], "neither an s3:// URI nor a folder", nothing),
+    "malformed S3 URI": (["--checkpoint-s3-uri", "https://x/y"], "malformed S3 URI", nothing),
+    "malformed hyperparameter": (["--hyperparameter", "epochs"], "expected KEY=VALUE", nothing),
+    "reserved hyperparameter": (
+        ["--hyperparameter", "sagemaker_program=x.py"],
+        "is reserved",
+        nothing,
+    ),
+    "malformed role": (["--role", "SageMakerRole"], "malformed role ARN", nothing),
+    "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
+    "entry script missing": ([], "train.py is missing", drop_entry_script),
+    "symlink out of source_dir": (
+        [],
+        "is a symlink to /etc/hostname, outside",
+        link_out_of_source_dir,
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_costs_one_line_and_uploads_nothing(
+    aws, run_launch, project, monkeypatch, mistake
+):
+    arguments, message, break_something = MISTAKES[mistake]
+    break_something(project, monkeypatch)
+    result = run_launch("--bucket", aws.bucket, "--no-wait", *arguments)
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
+    assert aws.sent("CreateTrainingJob") == []
+
+
+def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
+    assert result.returncode == 0, result.stderr
+    model = f"s3://{aws.bucket}/{launch.DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
+    assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
+
+
+def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
+    # moto's jobs always complete, so the report is fed a failed job's description.
+    failed = {
+        "TrainingJobName": JOB,
+        "TrainingJobStatus": "Failed",
+        "FailureReason": "AlgorithmError: boom",
+    }
+    assert launch.report(failed) == 1
+    reported = capsys.readouterr().err
+    assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
+
+
+def compose_works():
+    try:
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(
+    not compose_works(), reason="local mode needs a Docker engine with `docker compose`"
+)
+def test_local_mode_trains_in_the_image(aws, run_launch, project):
+    result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])
+def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
+    probe = (
+        "import sys, launch\n"
+        "try:\n    launch.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({'boto3', 'botocore', 'sagemaker'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *arguments],
+        cwd=launch.PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(launch.PROJECT_DIR)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

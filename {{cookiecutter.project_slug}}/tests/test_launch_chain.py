@@ -1,0 +1,45 @@
+"""The job launch.py describes would run: its S3 archive, channels and hyperparameters,
+fed to the real toolkit `train` in an /opt/ml tree, with S3 served by the moto stand-in."""
+
+import json
+
+import pytest
+
+import local_run
+
+pytestmark = [pytest.mark.aws, pytest.mark.toolkit]
+
+
+def download_channels(aws, request, data):
+    """Fetch every channel's S3 prefix into data/<channel>/, as SageMaker does for File mode."""
+    for channel in request["InputDataConfig"]:
+        uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
+        key_prefix = uri.removeprefix(f"s3://{aws.bucket}/")
+        for key in aws.object_keys():
+            if key.startswith(key_prefix):
+                target = data / channel["ChannelName"] / key.removeprefix(key_prefix)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(aws.read(f"s3://{aws.bucket}/{key}"))
+
+
+def test_the_toolkit_trains_from_what_the_launcher_sent(aws, run_launch, project, tmp_path):
+    launched = run_launch("--bucket", aws.bucket, "--no-wait", "--hyperparameter", "epochs=2")
+    assert launched.returncode == 0, launched.stderr
+    request = aws.sent_job()
+    sent = request["HyperParameters"]
+    download_channels(aws, request, tmp_path / "data")
+    hyperparameters = {key: json.loads(value) for key, value in sent.items()}
+
+    tree = local_run.prepare_job_tree(tmp_path / "data", tmp_path / "work", hyperparameters)
+    written = json.loads((tree / "input" / "config" / "hyperparameters.json").read_text())
+    assert {key: written[key] for key in sent} == sent
+    aws.mark()
+    run = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=600)
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    code_key = hyperparameters["sagemaker_submit_directory"].removeprefix(f"s3://{aws.bucket}/")
+    fetched = [entry["url"] for entry in aws.server.requests() if entry["method"] == "GET"]
+    assert any(code_key in url for url in fetched), "the toolkit did not fetch the code from S3"
+    assert (tree / "code" / "train.py").is_file()
+    assert (tree / "model" / "model.joblib").is_file()
+    assert "epoch=2" in run.stdout + run.stderr
