@@ -1,3 +1,3 @@
 """Shared fixtures for the template's tests live in tests/support/, one module per service."""
 
-pytest_plugins = ["support.rendering"]
+pytest_plugins = ["support.rendering", "support.containers"]

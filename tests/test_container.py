@@ -1,0 +1,183 @@
+"""The generated image, built for real on a local base: it trains as SageMaker runs it, holds no
+code and no compiler, and the project's own build_and_push.sh pushes it through the docker CLI.
+
+The /opt/ml trees come from the project's own local_run.py; the data from its make_data.py.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from support.containers import podman
+from support.git import commit_all, git
+from support.tools import run_make
+
+pytestmark = pytest.mark.container
+
+# A hung toolkit (for instance waiting for DNS) must not hang the suite.
+RUN_TIMEOUT = "300"
+# What the build copies in is only the dependency list; these must never be in the image.
+PROJECT_CODE = ["source_dir/train.py", "source_dir/utils.py", "local_run.py", "sourcedir.py", "launch.py"]
+
+# Runs inside the image: facts about it as JSON.
+IMAGE_PROBE = r"""
+import hashlib, json, os, shutil, sys
+code_digests = set(sys.argv[1:])
+baked = []
+for folder, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ("/proc", "/sys", "/dev")]
+    for name in files:
+        path = os.path.join(folder, name)
+        if name.endswith(".py") and os.path.isfile(path):
+            with open(path, "rb") as file:
+                if hashlib.sha256(file.read()).hexdigest() in code_digests:
+                    baked.append(path)
+print(json.dumps({
+    "compilers": [c for c in ("gcc", "cc", "c++", "g++", "clang", "make") if shutil.which(c)],
+    "train": shutil.which("train"),
+    "baked_code": baked,
+    "opt_ml_exists": os.path.exists("/opt/ml"),
+    "pip_cache": os.path.exists(os.path.expanduser("~/.cache/pip")),
+    "apt_lists": os.listdir("/var/lib/apt/lists") if os.path.isdir("/var/lib/apt/lists") else [],
+    "env": {k: os.environ.get(k) for k in ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING", "LANG")},
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def project(default_project, tmp_path_factory):
+    """A private copy of the default project, committed, as a user's checkout would be."""
+    copy = shutil.copytree(default_project, tmp_path_factory.mktemp("container") / default_project.name)
+    commit_all(copy, "Rendered project")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def image(project, base_image):
+    """The project's Dockerfile built on the local base image."""
+    tag = "localhost/template-tests/training-image:test"
+    podman("build", "--build-arg", f"BASE_IMAGE={base_image}", "--tag", tag, str(project), timeout=900)
+    yield tag
+    podman("rmi", "--force", tag, check=False)
+
+
+@pytest.fixture(scope="module")
+def sample_data(project, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    subprocess.run([sys.executable, "scripts/make_data.py", "--out", str(data)], cwd=project, check=True)
+    return data
+
+
+def prepare_tree(project, data, work, *hyperparameters):
+    """The project's own local_run.py lays out the /opt/ml tree, as mounted in the container."""
+    options = [f"--hyperparameter={item}" for item in hyperparameters]
+    command = [sys.executable, "local_run.py", "--data", str(data), "--work", str(work), *options]
+    command += ["--prepare-only", "--job-base-dir", "/opt/ml"]
+    result = subprocess.run(command, cwd=project, check=True, capture_output=True, text=True)
+    return Path(result.stdout.strip())
+
+
+def run_like_sagemaker(image, tree):
+    """`docker run IMAGE train` as SageMaker does it: the tree at /opt/ml, host algo-1, no network."""
+    sagemaker_options = ["--network=none", "--hostname", "algo-1", "--volume", f"{tree}:/opt/ml"]
+    return subprocess.run(
+        ["timeout", RUN_TIMEOUT, "podman", "run", "--rm", *sagemaker_options, image, "train"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_trains_like_sagemaker(project, image, sample_data, tmp_path):
+    tree = prepare_tree(project, sample_data, tmp_path, "epochs=2")
+
+    result = run_like_sagemaker(image, tree)
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (tree / "output" / "success").exists()
+    assert not (tree / "output" / "failure").exists()
+    assert any((tree / "model").iterdir()), "no model written"
+    metrics = json.loads((tree / "output" / "data" / "metrics.json").read_text())
+    assert metrics, "no metrics written"
+
+
+def test_failing_script_reports_failure(project, image, sample_data, tmp_path):
+    tree = prepare_tree(project, sample_data, tmp_path, "epochs=0")
+
+    result = run_like_sagemaker(image, tree)
+
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (tree / "output" / "failure").read_text().strip()
+    assert not (tree / "output" / "success").exists()
+    assert not any((tree / "model").iterdir())
+
+
+def test_image_holds_no_code_no_compiler_no_caches(project, image):
+    digests = [hashlib.sha256((project / path).read_bytes()).hexdigest() for path in PROJECT_CODE]
+
+    result = podman("run", "--rm", "--network=none", image, "python3", "-c", IMAGE_PROBE, *digests)
+    facts = json.loads(result.stdout)
+
+    assert facts["baked_code"] == []
+    assert facts["compilers"] == []
+    assert facts["train"] == "/opt/venv/bin/train"
+    assert not facts["opt_ml_exists"], "/opt/ml belongs to SageMaker's mount"
+    assert not facts["pip_cache"]
+    assert [name for name in facts["apt_lists"] if name not in ("lock", "partial", "auxfiles")] == []
+    assert facts["env"] == {
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "UTF-8",
+        "LANG": "C.UTF-8",
+    }
+
+
+def test_make_train_container(project, image, base_image, tmp_path):
+    result = run_make(
+        project,
+        "data",
+        "train-container",
+        "ENGINE=podman",
+        f"IMAGE={image}",
+        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
+        f"DATA={tmp_path / 'data'}",
+        f"RUN_DIR={tmp_path / 'run'}",
+        check=False,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    model_dir = tmp_path / "run" / "opt" / "ml" / "model"
+    assert f"Model:   {model_dir}" in result.stdout
+    assert any(model_dir.iterdir())
+
+
+def test_build_and_push_through_docker_cli(project, base_image, local_registry, docker_host):
+    repository = "template-tests/pushed"
+    commit = git(project, "rev-parse", "--short", "HEAD")
+    env = {**os.environ, "ENGINE": "docker", "DOCKER_HOST": docker_host}
+
+    options = ["--registry", local_registry, "--repository", repository, "--build-arg", f"BASE_IMAGE={base_image}"]
+    result = subprocess.run(
+        ["scripts/build_and_push.sh", *options],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with urllib.request.urlopen(f"http://{local_registry}/v2/{repository}/tags/list", timeout=10) as response:
+        assert sorted(json.load(response)["tags"]) == sorted([commit, "latest"])
+    pushed = f"{local_registry}/{repository}"
+    podman("rmi", f"{pushed}:{commit}", f"{pushed}:latest")
+    podman("pull", "--quiet", f"{pushed}:{commit}", timeout=300)
+    podman("run", "--rm", "--network=none", f"{pushed}:{commit}", "python3", "-c", "import sagemaker_training")
