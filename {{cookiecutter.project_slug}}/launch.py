@@ -17,7 +17,6 @@ arguments have been checked: --help and argument errors return at once.
 """
 
 import argparse
-import contextlib
 import hashlib
 import json
 import logging
@@ -247,6 +246,8 @@ def parse_args(argv=None):
             parser.error("--max-wait must be at least --max-run")
     args.prefix = args.prefix.strip("/")
     args.local = args.instance_type in (LOCAL_MODE, "local_gpu")
+    if args.local and args.instance_count > 1:
+        parser.error("local mode runs one container here: use --instance-count 1")
     args.job_name = args.job_name or default_job_name()
     return args
 
@@ -350,7 +351,6 @@ def upload(s3, plan):
     if not object_exists(s3, plan.bucket, plan.code_key):
         s3.put_object(Bucket=plan.bucket, Key=plan.code_key, Body=plan.archive)
         sent += len(plan.archive)
-        print(f"Uploaded the code to {plan.code_uri}")
     for folder, key in plan.folders.values():
         listed = s3.get_paginator("list_objects_v2").paginate(Bucket=plan.bucket, Prefix=key)
         present = {item["Key"] for page in listed for item in page.get("Contents", [])}
@@ -497,7 +497,8 @@ def launch(args):
     if args.dry_run:
         print(json.dumps(create_request(trainer, args, plan), indent=2, default=str))
         return 0
-    upload(s3, plan)
+    sent = upload(s3, plan)
+    print(f"Uploaded {sent:,} new bytes; code: {plan.code_uri}")
     if args.local:
         trainer.train(input_data_config=channels(args, plan), wait=True)
         print(f"Local training finished; its output is in {trainer.local_container_root}")
@@ -535,10 +536,15 @@ def wait_and_report(boto_session, job_name, region):
     from sagemaker.core.resources import TrainingJob
     from sagemaker.core.utils.exceptions import FailedStatusError
 
-    logging.getLogger("sagemaker.core.resources").setLevel(logging.INFO)
-    with contextlib.suppress(FailedStatusError):  # reported below, from the job's description
+    logging.getLogger("sagemaker.core.resources").setLevel(logging.INFO)  # the log lines
+    try:
         job = TrainingJob.get(training_job_name=job_name, session=boto_session, region=region)
         job.wait(logs=True)
+    except FailedStatusError:
+        pass  # reported below, from the job's description
+    except KeyboardInterrupt:
+        print(f"Stopped watching; job {job_name} goes on (aws sagemaker stop-training-job)")
+        return 130
     return report(boto_session.client("sagemaker").describe_training_job(TrainingJobName=job_name))
 
 
