@@ -52,7 +52,7 @@ def parse_args(argv):
     parser = OneLineParser(description=__doc__, allow_abbrev=False)
     parser.add_argument("--task", choices=TASKS, default=TASKS[0])
     parser.add_argument("--epochs", type=at_least(int, 1), default=10)
-    parser.add_argument("--batch-size", type=at_least(int, 1), default=256)
+    parser.add_argument("--batch-size", type=at_least(int, 1), default=1024)
     parser.add_argument("--learning-rate", type=at_least(float, 0, inclusive=False), default=0.1)
     parser.add_argument("--alpha", type=at_least(float, 0), default=0.0001, help="L2 penalty")
     parser.add_argument("--seed", type=at_least(int, 0), default=42)

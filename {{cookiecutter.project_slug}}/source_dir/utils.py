@@ -113,7 +113,8 @@ def csv_rows(path):
     opener = gzip.open if path.name.endswith(".gz") else open
     reader = None
     try:
-        with opener(path, "rt", newline="", encoding="utf-8") as text:
+        # Bytes that are not UTF-8 become U+FFFD, so they surface as a bad cell with its line.
+        with opener(path, "rt", newline="", encoding="utf-8", errors="replace") as text:
             reader = csv.reader(text)
             for row in reader:
                 if not row:
@@ -121,9 +122,10 @@ def csv_rows(path):
                 if reader.line_num == 1 and not any(is_number(cell) for cell in row):
                     continue
                 yield reader.line_num, row
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
-        line_number = reader.line_num + 1 if reader else 1
-        raise UserError(f"{path}, line {line_number}: cannot be read as CSV ({error})") from None
+    except csv.Error as error:
+        raise UserError(f"{path}, line {reader.line_num}: {error}") from None
+    except (OSError, EOFError) as error:
+        raise UserError(f"{path}: cannot be read ({error})") from None
 
 
 def rows_to_arrays(rows, line_numbers, path):

@@ -66,7 +66,7 @@ def trained_model(tree):
 def test_hyperparameters_have_typed_defaults():
     args = train.parse_args([])
 
-    assert (args.task, args.epochs, args.batch_size, args.seed) == ("classification", 10, 256, 42)
+    assert (args.task, args.epochs, args.batch_size, args.seed) == ("classification", 10, 1024, 42)
     assert isinstance(args.learning_rate, float)
 
 
@@ -121,6 +121,19 @@ def test_a_direct_run_writes_model_and_metrics(job_env, classification_data, mon
     metrics = (job_env / "output" / "data" / "metrics.json").read_text()
     assert set(json.loads(metrics)) == {"train:loss", "validation:loss", "validation:accuracy"}
     assert (job_env / "model" / "model.joblib").is_file()
+
+
+def test_every_host_checkpoints_but_only_the_first_saves_the_model(
+    job_env, classification_data, monkeypatch
+):
+    use_channels(monkeypatch, classification_data)
+    monkeypatch.setenv("SM_HOSTS", '["algo-1", "algo-2"]')
+    monkeypatch.setenv("SM_CURRENT_HOST", "algo-2")
+
+    train.main(["--epochs", "2"])
+
+    assert (job_env / "checkpoints" / "algo-2" / "epoch-0002.joblib").is_file()
+    assert not (job_env / "model").exists()
 
 
 def test_resuming_with_other_hyperparameters_is_refused(job_env, classification_data, monkeypatch):

@@ -93,7 +93,22 @@ def test_a_broken_gzip_file_is_a_user_error(tmp_path):
     path = tmp_path / "a.csv.gz"
     path.write_bytes(b"not gzip at all")
 
-    with pytest.raises(utils.UserError, match=r"a\.csv\.gz, line 1: cannot be read as CSV"):
+    with pytest.raises(utils.UserError, match=r"a\.csv\.gz: cannot be read \(Not a gzipped file"):
+        read_all([path])
+
+
+def test_bytes_that_are_not_text_are_a_bad_cell(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"1,2\n0,\xff\n")
+
+    with pytest.raises(utils.UserError, match=r"line 2, column 2: '\ufffd' is not a number"):
+        read_all([path])
+
+
+def test_malformed_csv_names_the_line(tmp_path):
+    path = write(tmp_path / "a.csv", "1,2\n0," + "9" * 200_000 + "\n")
+
+    with pytest.raises(utils.UserError, match=r"a\.csv, line 2: field larger than field limit"):
         read_all([path])
 
 
