@@ -63,6 +63,10 @@ OFFICIAL_APT_SETTINGS = {
 HOST_EXTRA_CA_DIR = Path("/usr/local/share/ca-certificates")
 
 
+class ContainersUnavailable(Exception):
+    """Containers cannot run on this machine; the message says why."""
+
+
 def unavailable(reason):
     """Skip the test, or fail it where this tier is required to run."""
     if os.environ.get("CONTAINER_TESTS") == "required":
@@ -83,19 +87,19 @@ def last_line(text):
     return lines[-1] if lines else "no output"
 
 
-@pytest.fixture(scope="session")
-def container_engine(tmp_path_factory):
-    """podman, configured through a containers.conf that this sandbox accepts."""
-    if not shutil.which("podman"):
-        unavailable(f"podman is not installed (as root on Debian, {INSTALLER} installs it)")
-    conf = tmp_path_factory.mktemp("podman") / "containers.conf"
+def configure_podman(conf_dir):
+    """Write the containers.conf this sandbox needs into conf_dir; return the environment naming it."""
+    conf = Path(conf_dir) / "containers.conf"
     conf.write_text(CONTAINERS_CONF)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CONTAINERS_CONF", str(conf))
-        info = podman("info", check=False, timeout=120)
-        if info.returncode != 0:
-            unavailable(f"podman does not work here: {last_line(info.stderr)}")
-        yield "podman"
+    return {"CONTAINERS_CONF": str(conf)}
+
+
+def check_podman():
+    if not shutil.which("podman"):
+        raise ContainersUnavailable(f"podman is not installed (as root on Debian, {INSTALLER} installs it)")
+    info = podman("info", check=False, timeout=120)
+    if info.returncode != 0:
+        raise ContainersUnavailable(f"podman does not work here: {last_line(info.stderr)}")
 
 
 def extra_ca_files():
@@ -138,7 +142,7 @@ def mmdebstrap_command(apt_settings_dir, tarball):
 def build_base_tarball(tarball, work_dir):
     """Bootstrap the base file system into tarball (written whole or not at all)."""
     if not shutil.which("mmdebstrap"):
-        unavailable(f"mmdebstrap is not installed to build the local base image ({INSTALLER} installs it)")
+        raise ContainersUnavailable(f"mmdebstrap is not installed to build the base image ({INSTALLER} installs it)")
     for name, text in OFFICIAL_APT_SETTINGS.items():
         (work_dir / name).write_text(text)
     for stale in CACHE_DIR.glob("base-*.tar"):  # older recipes, and any half-written tarball
@@ -149,25 +153,49 @@ def build_base_tarball(tarball, work_dir):
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        unavailable(f"cannot build the base image with mmdebstrap: {last_line(result.stderr)}")
+        raise ContainersUnavailable(f"cannot build the base image with mmdebstrap: {last_line(result.stderr)}")
     partial.replace(tarball)
 
 
-@pytest.fixture(scope="session")
-def base_image(container_engine, tmp_path_factory):
-    """A local stand-in for python:3.11-slim-bookworm, built once per recipe and cached."""
+def ensure_base_image(work_dir):
+    """The local stand-in for python:3.11-slim-bookworm, built once per recipe; returns its name.
+
+    The bootstrapped tarball is cached in CACHE_DIR, and imported when podman lacks the image.
+    """
     key = hashlib.sha256(json.dumps(base_recipe(), sort_keys=True).encode()).hexdigest()[:12]
     image = f"localhost/sagemaker-template-base:{BASE_SUITE}-{key}"
     if podman("image", "exists", image, check=False).returncode != 0:
         tarball = CACHE_DIR / f"base-{key}.tar"
         if not tarball.exists():
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
-            build_base_tarball(tarball, tmp_path_factory.mktemp("base-image"))
+            build_base_tarball(tarball, Path(work_dir))
         podman("import", "--change", 'CMD ["/bin/bash"]', str(tarball), image)
     probe = podman("run", "--rm", "--network=none", image, "python3", "--version", check=False, timeout=120)
     if probe.returncode != 0:
-        unavailable(f"podman cannot run containers here: {last_line(probe.stderr)}")
+        raise ContainersUnavailable(f"podman cannot run containers here: {last_line(probe.stderr)}")
     return image
+
+
+@pytest.fixture(scope="session")
+def container_engine(tmp_path_factory):
+    """podman, configured through a containers.conf that this sandbox accepts."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in configure_podman(tmp_path_factory.mktemp("podman")).items():
+            patch.setenv(name, value)
+        try:
+            check_podman()
+        except ContainersUnavailable as error:
+            unavailable(str(error))
+        yield "podman"
+
+
+@pytest.fixture(scope="session")
+def base_image(container_engine, tmp_path_factory):
+    """A local stand-in for python:3.11-slim-bookworm (see ensure_base_image)."""
+    try:
+        return ensure_base_image(tmp_path_factory.mktemp("base-image"))
+    except ContainersUnavailable as error:
+        unavailable(str(error))
 
 
 def free_port():
