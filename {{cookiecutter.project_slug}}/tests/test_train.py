@@ -260,7 +260,8 @@ def wait_for_checkpoint(folder, process, deadline):
 
 @pytest.mark.toolkit
 def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
-    hyperparameters = {"epochs": 25, "seed": 3}
+    epochs = 12
+    hyperparameters = {"epochs": epochs, "seed": 3}
     whole_tree, whole = run_job(classification_data, tmp_path / "whole", **hyperparameters)
     assert whole.returncode == 0, whole.stderr
 
@@ -269,9 +270,11 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
     command, env = local_run.toolkit_command(tree)
     job = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     checkpoints = tree / "checkpoints" / "algo-1"
-    wait_for_checkpoint(checkpoints, job, time.monotonic() + TOOLKIT_TIMEOUT)
-    os.killpg(job.pid, signal.SIGKILL)
-    job.wait()
+    try:
+        wait_for_checkpoint(checkpoints, job, time.monotonic() + TOOLKIT_TIMEOUT)
+    finally:
+        os.killpg(job.pid, signal.SIGKILL)
+        job.wait()
     assert not (tree / "output" / "success").exists()
     assert not (tree / "model" / "model.joblib").exists()
 
@@ -279,8 +282,8 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
 
     assert restarted.returncode == 0, restarted.stderr
     resumed_after = int(re.search(r"Resuming after epoch (\d+)", restarted.stdout).group(1))
-    assert 1 <= resumed_after < 25
-    assert len(epoch_lines(restarted.stdout)) == 25 - resumed_after
+    assert 1 <= resumed_after < epochs
+    assert len(epoch_lines(restarted.stdout)) == epochs - resumed_after
     whole_model, resumed_model = trained_model(whole_tree), trained_model(tree)
     assert np.array_equal(resumed_model.coef_, whole_model.coef_)
     assert np.array_equal(resumed_model.intercept_, whole_model.intercept_)
