@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -152,7 +153,7 @@ def build_parser():
     aws.add_argument(
         "--role",
         type=checked(ROLE_ARN, "role ARN"),
-        default=os.environ.get(ROLE_VARIABLE),
+        default=os.environ.get(ROLE_VARIABLE) or None,
         help=f"execution role ARN (default: ${ROLE_VARIABLE})",
     )
     aws.add_argument(
@@ -319,30 +320,32 @@ def data_files(folder):
 
 
 class Plan:
-    """Where everything goes, decided before anything is uploaded."""
+    """Where everything goes in S3, decided before anything is uploaded."""
 
     def __init__(self, args, bucket, archive):
-        self.bucket = bucket
-        base = f"s3://{bucket}/{args.prefix}" if args.prefix else f"s3://{bucket}"
-        self.archive = archive
-        self.code_key = f"{args.prefix}/code/{sourcedir.digest(archive)}/sourcedir.tar.gz".lstrip(
-            "/"
-        )
-        self.code_uri = f"s3://{bucket}/{self.code_key}"
-        self.folders = {}  # channel -> (local folder, key prefix) still to upload
-        self.channels = {}
+        self.bucket, self.archive = bucket, archive
+        self.code_key = s3_key(args.prefix, "code", sourcedir.digest(archive), "sourcedir.tar.gz")
+        self.code_uri = self.uri(self.code_key)
+        self.folders = {}  # channel -> (local folder, key prefix) to upload
+        self.channels = {}  # channel -> the S3 URI the job reads
         for name, location in (("train", args.train), ("validation", args.validation)):
             if location.startswith("s3://"):
                 self.channels[name] = location
             else:
-                key = f"{args.prefix}/data/{name}/{folder_digest(location)}/".lstrip("/")
+                key = s3_key(args.prefix, "data", name, folder_digest(location)) + "/"
                 self.folders[name] = (Path(location), key)
-                self.channels[name] = f"s3://{bucket}/{key}"
-        self.output_uri = f"{base}/output"
-        checkpoints = args.checkpoint_s3_uri or (
-            args.spot and f"{base}/checkpoints/{args.job_name}"
-        )
-        self.checkpoint_uri = checkpoints or None
+                self.channels[name] = self.uri(key)
+        self.output_uri = self.uri(s3_key(args.prefix, "output"))
+        spot_checkpoints = args.spot and self.uri(s3_key(args.prefix, "checkpoints", args.job_name))
+        self.checkpoint_uri = args.checkpoint_s3_uri or spot_checkpoints or None
+
+    def uri(self, key):
+        return f"s3://{self.bucket}/{key}"
+
+
+def s3_key(*parts):
+    """parts joined by "/", leaving out empty ones (an empty --prefix)."""
+    return "/".join(part for part in parts if part)
 
 
 def upload(s3, plan):
@@ -485,6 +488,8 @@ def create_request(trainer, args, plan):
 
 def launch(args):
     archive = pack(args.source_dir)
+    if args.local:
+        check_compose()
     if not args.local and not args.role:
         raise LaunchError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
     boto_session = aws_session(args.region)
@@ -510,6 +515,16 @@ def launch(args):
         print(f"Follow it: aws sagemaker describe-training-job --training-job-name {args.job_name}")
         return 0
     return wait_and_report(boto_session, args.job_name, args.region)
+
+
+def check_compose():
+    """Local mode runs the image with docker compose: say so before anything is uploaded."""
+    try:
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        probe = None
+    if probe is None or probe.returncode != 0:
+        raise LaunchError("--instance-type local needs Docker with `docker compose` working here")
 
 
 def resolve_bucket(args, boto_session, s3):
@@ -568,14 +583,22 @@ def main(argv=None):
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # which config files it read
+    try:
+        return launch(args)
+    except LaunchError as error:
+        message = str(error)
+    except aws_errors() as error:  # evaluated only now: LaunchErrors need no SDK import
+        message = one_line(error)
+    print(f"launch.py: error: {message}", file=sys.stderr)
+    return 2
+
+
+def aws_errors():
+    """What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...)."""
     from botocore.exceptions import BotoCoreError, ClientError
     from sagemaker.core.helper.iam_role_resolver import RoleValidationError
 
-    try:
-        return launch(args)
-    except (LaunchError, BotoCoreError, ClientError, RoleValidationError) as error:
-        print(f"launch.py: error: {one_line(error)}", file=sys.stderr)
-        return 2
+    return BotoCoreError, ClientError, RoleValidationError
 
 
 if __name__ == "__main__":

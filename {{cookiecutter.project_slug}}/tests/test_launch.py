@@ -239,7 +239,11 @@ def test_each_mistake_costs_one_line_and_uploads_nothing(
 ):
     arguments, message, break_something = MISTAKES[mistake]
     break_something(project, monkeypatch)
-    result = run_launch("--bucket", aws.bucket, "--no-wait", *arguments)
+    assert_refused(run_launch("--bucket", aws.bucket, "--no-wait", *arguments), message, aws)
+
+
+def assert_refused(result, message, aws):
+    """A non-zero exit, one line on stderr saying message, nothing uploaded or started."""
     assert result.returncode != 0
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -282,6 +286,12 @@ def test_local_mode_trains_in_the_image(aws, run_launch, project):
     result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
     assert result.returncode == 0, result.stderr
     assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
+
+
+@pytest.mark.skipif(compose_works(), reason="checks what happens where docker compose is missing")
+def test_local_mode_without_compose_costs_one_line(aws, run_launch):
+    result = run_launch("--bucket", aws.bucket, "--instance-type", "local")
+    assert_refused(result, "needs Docker with `docker compose`", aws)
 
 
 @pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])
