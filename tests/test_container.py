@@ -1,5 +1,6 @@
-"""The generated image, built for real on a local base: it trains as SageMaker runs it, holds no
-code and no compiler, and the project's own build_and_push.sh pushes it through the docker CLI.
+"""The generated image, built for real on a local base (marker `container`): it trains as
+SageMaker runs it, holds no code and no compiler, and the project's own build_and_push.sh pushes
+it through the docker CLI. Fast tests (no marker) check the script's ECR plan and its refusals.
 
 The /opt/ml trees come from the project's own local_run.py; the data from its make_data.py.
 """
@@ -17,8 +18,6 @@ import pytest
 from support.containers import podman
 from support.git import commit_all, git
 from support.tools import run_make
-
-pytestmark = pytest.mark.container
 
 # A hung toolkit (for instance waiting for DNS) must not hang the suite.
 RUN_TIMEOUT = "300"
@@ -94,6 +93,7 @@ def run_like_sagemaker(image, tree):
     )
 
 
+@pytest.mark.container
 def test_trains_like_sagemaker(project, image, sample_data, tmp_path):
     tree = prepare_tree(project, sample_data, tmp_path, "epochs=2")
 
@@ -107,6 +107,7 @@ def test_trains_like_sagemaker(project, image, sample_data, tmp_path):
     assert metrics, "no metrics written"
 
 
+@pytest.mark.container
 def test_failing_script_reports_failure(project, image, sample_data, tmp_path):
     tree = prepare_tree(project, sample_data, tmp_path, "epochs=0")
 
@@ -118,6 +119,7 @@ def test_failing_script_reports_failure(project, image, sample_data, tmp_path):
     assert not any((tree / "model").iterdir())
 
 
+@pytest.mark.container
 def test_image_holds_no_code_no_compiler_no_caches(project, image):
     digests = [hashlib.sha256((project / path).read_bytes()).hexdigest() for path in PROJECT_CODE]
 
@@ -138,6 +140,7 @@ def test_image_holds_no_code_no_compiler_no_caches(project, image):
     }
 
 
+@pytest.mark.container
 def test_make_train_container(project, image, base_image, tmp_path):
     result = run_make(
         project,
@@ -158,6 +161,7 @@ def test_make_train_container(project, image, base_image, tmp_path):
     assert any(model_dir.iterdir())
 
 
+@pytest.mark.container
 def test_build_and_push_through_docker_cli(project, base_image, local_registry, docker_host):
     repository = "template-tests/pushed"
     commit = git(project, "rev-parse", "--short", "HEAD")
@@ -181,3 +185,80 @@ def test_build_and_push_through_docker_cli(project, base_image, local_registry, 
     podman("rmi", f"{pushed}:{commit}", f"{pushed}:latest")
     podman("pull", "--quiet", f"{pushed}:{commit}", timeout=300)
     podman("run", "--rm", "--network=none", f"{pushed}:{commit}", "python3", "-c", "import sagemaker_training")
+
+
+def build_and_push(project, *args, **env):
+    """Run the project's script with no AWS credentials around; return the CompletedProcess."""
+    clean_env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    return subprocess.run(
+        ["scripts/build_and_push.sh", *args],
+        cwd=project,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+BAD_ARGUMENTS = [
+    ["--bogus"],
+    ["--region"],
+    ["--tag", "--dry-run"],
+    ["--region", "EU"],
+    ["--tag", "a b"],
+    ["--build-arg", "NO_VALUE"],
+]
+
+
+@pytest.mark.parametrize("arguments", BAD_ARGUMENTS)
+def test_build_and_push_refuses_bad_arguments_before_running(project, arguments):
+    result = build_and_push(project, "--dry-run", *arguments)
+
+    assert result.returncode == 2
+    assert result.stdout == "", "something ran before the arguments were checked"
+    assert result.stderr.startswith("build_and_push.sh: ")
+    assert "usage: scripts/build_and_push.sh" in result.stderr
+
+
+def test_build_and_push_help(project):
+    result = build_and_push(project, "--help")
+
+    assert result.returncode == 0
+    for option in ("--region", "--repository", "--tag", "--registry", "--platform", "--build-only", "--dry-run"):
+        assert option in result.stdout
+
+
+def test_build_and_push_ecr_plan(project):
+    commit = git(project, "rev-parse", "--short", "HEAD")
+
+    result = build_and_push(project, "--dry-run", ENGINE="docker")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    image = "ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/sagemaker-training-containers/churn-model-training"
+    build, only_if_missing, create, login, push_commit, push_latest, done = lines
+    assert build.startswith("+ docker build --platform linux/amd64 ")
+    assert f"--tag {image}:{commit} --tag {image}:latest" in build
+    assert only_if_missing.startswith("# only if")
+    assert "--image-scanning-configuration scanOnPush=true" in create
+    assert "--encryption-configuration encryptionType=AES256" in create
+    assert login == (
+        "+ aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin "
+        "ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com"
+    )
+    assert (push_commit, push_latest) == (f"+ docker push {image}:{commit}", f"+ docker push {image}:latest")
+    assert done == "Dry run: nothing was built or pushed"
+
+
+def test_build_and_push_marks_uncommitted_build_inputs_dirty(default_project, tmp_path):
+    project = shutil.copytree(default_project, tmp_path / default_project.name)
+    commit_all(project, "Rendered project")
+    commit = git(project, "rev-parse", "--short", "HEAD")
+    with (project / "pyproject.toml").open("a") as pyproject:
+        pyproject.write("# changed\n")
+
+    result = build_and_push(project, "--dry-run", "--build-only", ENGINE="docker")
+
+    assert result.returncode == 0, result.stderr
+    assert f":{commit}-dirty " in result.stdout

@@ -4,6 +4,9 @@
 set -euo pipefail
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The project's answers (checked when the project was generated).
+DEFAULT_REGION={{ cookiecutter.aws_region }}
+DEFAULT_REPOSITORY={{ cookiecutter.ecr_repository }}
 # The files the image is built from: a commit tag is honest only if they are committed.
 BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml)
 
@@ -15,9 +18,9 @@ Build the training image for linux/amd64, tag it with the git commit and 'latest
 both tags to Amazon ECR, creating the repository if it is missing (scan on push, encryption on).
 
 Options:
-  --region REGION        AWS region (default: \$AWS_REGION, else {{ cookiecutter.aws_region }})
+  --region REGION        AWS region (default: \$AWS_REGION, else $DEFAULT_REGION)
   --repository NAME      repository name (default: \$ECR_REPOSITORY, else
-                         {{ cookiecutter.ecr_repository }})
+                         $DEFAULT_REPOSITORY)
   --tag TAG              image tag (default: \$IMAGE_TAG, else the git short commit,
                          with '-dirty' if the build inputs have uncommitted changes)
   --registry HOST[:PORT] push to this registry instead of ECR, with no AWS calls and no login
@@ -55,8 +58,8 @@ run() {
 }
 
 parse_args() {
-    region=${AWS_REGION:-{{ cookiecutter.aws_region }}}
-    repository=${ECR_REPOSITORY:-{{ cookiecutter.ecr_repository }}}
+    region=${AWS_REGION:-$DEFAULT_REGION}
+    repository=${ECR_REPOSITORY:-$DEFAULT_REPOSITORY}
     tag=${IMAGE_TAG:-}
     registry=${REGISTRY:-}
     platform=linux/amd64
@@ -91,8 +94,9 @@ parse_args() {
     [[ -z $tag || $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || usage_error "not an image tag: $tag"
 }
 
+# A dry run runs none of the tools, so it works without them.
 require() {
-    command -v "$1" >/dev/null 2>&1 || fail "$1 not found: $2"
+    [[ $dry_run == true ]] || command -v "$1" >/dev/null 2>&1 || fail "$1 not found: $2"
 }
 
 # The git short commit, marked -dirty when the files the image is built from have changed.
@@ -140,6 +144,14 @@ ecr_login() {
     fi
 }
 
+say_done() {
+    if [[ $dry_run == true ]]; then
+        echo "Dry run: nothing was built or pushed"
+    else
+        echo "$1"
+    fi
+}
+
 main() {
     parse_args "$@"
     engine=${ENGINE:-docker}
@@ -159,7 +171,7 @@ main() {
     run "$engine" build --platform "$platform" ${build_args[@]+"${build_args[@]}"} \
         --tag "$image:$tag" --tag "$image:latest" "$PROJECT_DIR"
     if [[ $build_only == true ]]; then
-        echo "Built $image:$tag"
+        say_done "Built $image:$tag"
         return
     fi
     if [[ $use_ecr == true ]]; then
@@ -168,7 +180,7 @@ main() {
     fi
     run "$engine" push "$image:$tag"
     run "$engine" push "$image:latest"
-    echo "Pushed $image:$tag"
+    say_done "Pushed $image:$tag"
 }
 
 main "$@"
