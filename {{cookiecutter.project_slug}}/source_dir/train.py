@@ -136,9 +136,21 @@ def combine(model, paths):
     return model
 
 
+def resume_settings(args):
+    return {name: getattr(args, name) for name in RESUME_SETTINGS}
+
+
 def fresh_state(train_files, args):
+    """What a checkpoint holds, before the first epoch."""
     scaler, classes = survey(train_files, args)
-    return {"epoch": 0, "model": new_model(args), "scaler": scaler, "classes": classes}
+    return {
+        "epoch": 0,
+        "model": new_model(args),
+        "scaler": scaler,
+        "classes": classes,
+        "settings": resume_settings(args),
+        "metrics": {},
+    }
 
 
 def resumed_state(paths, args):
@@ -146,7 +158,8 @@ def resumed_state(paths, args):
     state = utils.load_latest_checkpoint(paths.checkpoints)
     if state is None:
         return None
-    differing = [name for name in RESUME_SETTINGS if state["settings"][name] != getattr(args, name)]
+    wanted = resume_settings(args)
+    differing = [name for name, value in wanted.items() if state["settings"][name] != value]
     if differing:
         raise utils.UserError(
             f"checkpoint in {paths.checkpoints} was made with other {', '.join(differing)}; "
@@ -172,7 +185,6 @@ def train(args, paths):
         f"validation files; {args}"
     )
     state = resumed_state(paths, args) or fresh_state(train_files, args)
-    settings = {name: getattr(args, name) for name in RESUME_SETTINGS}
     model, scaler = state["model"], state["scaler"]
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
         metrics = train_one_epoch(model, scaler, state["classes"], train_files, args)
@@ -180,13 +192,19 @@ def train(args, paths):
         if validation_files:
             metrics |= evaluate(model, scaler, validation_files, args)
         utils.log(f"epoch={epoch} {utils.format_metrics(metrics)}")
-        state = {**state, "epoch": epoch, "model": model, "metrics": metrics, "settings": settings}
+        state = {**state, "epoch": epoch, "model": model, "metrics": metrics}
         utils.save_checkpoint(paths.checkpoints, epoch, state)
     if paths.is_leader:
-        pipeline = Pipeline([("scale", scaler), ("model", model)])
-        utils.dump_atomically(pipeline, paths.model / "model.joblib")
-        utils.write_json_atomically(state["metrics"], paths.output_data / "metrics.json")
-        utils.log(f"Saved the model to {paths.model} and the metrics to {paths.output_data}")
+        save_results(state, paths)
+
+
+def save_results(state, paths):
+    """The model as one scikit-learn pipeline (scaling, then the linear model), and the
+    last epoch's metrics."""
+    pipeline = Pipeline([("scale", state["scaler"]), ("model", state["model"])])
+    utils.dump_atomically(pipeline, paths.model / "model.joblib")
+    utils.write_json_atomically(state["metrics"], paths.output_data / "metrics.json")
+    utils.log(f"Saved the model to {paths.model} and the metrics to {paths.output_data}")
 
 
 def main(argv=None):
