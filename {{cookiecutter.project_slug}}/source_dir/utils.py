@@ -172,6 +172,9 @@ def read_batches(files, batch_size):
 
 def format_metrics(metrics):
     """`name=value` tokens, the form SageMaker metric definitions scrape from the log."""
+    unknown = set(metrics) - set(METRIC_NAMES)
+    if unknown:  # no metric definition would scrape it
+        raise ValueError(f"add {sorted(unknown)} to utils.METRIC_NAMES")
     return " ".join(f"{name}={value:.6g}" for name, value in metrics.items())
 
 

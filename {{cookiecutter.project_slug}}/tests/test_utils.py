@@ -174,6 +174,11 @@ def test_metrics_are_name_value_tokens_that_metric_definitions_match():
     assert re.search(r"validation:rmse=([-+0-9.eE]+)", line).group(1) == "1.25e-07"
 
 
+def test_a_metric_without_a_definition_is_refused():
+    with pytest.raises(ValueError, match=re.escape("add ['train:f1'] to utils.METRIC_NAMES")):
+        utils.format_metrics({"train:f1": 0.5})
+
+
 def test_checkpoints_keep_only_the_newest(tmp_path):
     assert utils.load_latest_checkpoint(tmp_path / "none") is None
 
