@@ -245,6 +245,9 @@ def main(argv=None):
     except (LocalRunError, sourcedir.SourceDirError) as error:
         print(f"local_run.py: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("local_run.py: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def write_csv(path, labels, features):
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(["label", *(f"feature_{i}" for i in range(1, FEATURES + 1))])
         for label, row in zip(labels, features, strict=True):
-            writer.writerow([label, *(f"{value:.6g}" for value in row)])
+            writer.writerow([f"{value:.6g}" for value in (label, *row)])
 
 
 def split_rows(total, parts):

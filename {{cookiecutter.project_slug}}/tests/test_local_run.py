@@ -1,5 +1,7 @@
-"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit."""
+"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit;
+and the sample data it trains on (scripts/make_data.py)."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -16,6 +18,21 @@ def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     write_sample_data(folder, rows=600)
     return folder
+
+
+def test_sample_data_is_deterministic_with_a_header_and_a_gzipped_file(data, tmp_path):
+    again = write_sample_data(tmp_path, rows=600)
+
+    assert [p.relative_to(tmp_path).as_posix() for p in again] == [
+        "train/part-0000.csv",
+        "train/part-0001.csv",
+        "train/part-0002.csv.gz",
+        "validation/part-0000.csv",
+    ]
+    for path in again:
+        assert path.read_bytes() == (data / path.relative_to(tmp_path)).read_bytes()
+    header = gzip.decompress(again[2].read_bytes()).decode().splitlines()[0]
+    assert header.startswith("label,feature_1,")
 
 
 def read_config(tree, name):
