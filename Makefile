@@ -35,7 +35,8 @@ demo: $(VENV)/.installed
 	rm -rf $(BUILD)/demo
 	@echo ">> Rendering the template with its defaults into $(BUILD)/demo"
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/demo .
-	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV))
+	@# The project runs in this venv, which already holds its dev group: `-o` skips its setup.
+	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) -o $(abspath $(VENV))/.installed
 
 ## Run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
 test: $(VENV)/.installed
