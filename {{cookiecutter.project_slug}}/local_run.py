@@ -120,7 +120,6 @@ def fill_channel(source, target, hosts, current_host, distribution):
 
 
 def write_json(data, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 
@@ -155,6 +154,9 @@ def prepare_job_tree(
     if distribution not in DISTRIBUTIONS:
         raise LocalRunError(f"distribution {distribution!r} is not one of {DISTRIBUTIONS}")
     clear_tree(tree)
+    config = tree / "input" / "config"
+    config.mkdir(parents=True)  # first, so that even a half-built tree is known as one
+    sourcedir.write_archive(source_dir, tree / ARCHIVE_NAME)
     channels = sorted(p.name for p in data.iterdir() if p.is_dir())
     for channel in channels:
         target = tree / "input" / "data" / channel
@@ -165,13 +167,11 @@ def prepare_job_tree(
         "sagemaker_submit_directory": str(mounted_at / ARCHIVE_NAME),
         **(hyperparameters or {}),
     }
-    config = tree / "input" / "config"
     write_json(encode_hyperparameters(all_hyperparameters), config / "hyperparameters.json")
     write_json(resource_config(hosts, current_host), config / "resourceconfig.json")
     write_json(input_data_config(channels, distribution), config / "inputdataconfig.json")
     for folder in ("code", "model", "output/data", "checkpoints"):
-        (tree / folder).mkdir(parents=True, exist_ok=True)
-    sourcedir.write_archive(source_dir, tree / ARCHIVE_NAME)
+        (tree / folder).mkdir(parents=True)
     return tree
 
 

@@ -114,6 +114,20 @@ def test_a_new_run_starts_from_a_fresh_tree(data, tmp_path):
     assert not stale.exists()
 
 
+def test_a_tree_left_half_built_is_rebuilt(data, tmp_path, monkeypatch):
+    def disk_full(*_):
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(local_run, "fill_channel", disk_full)
+        with pytest.raises(OSError):
+            local_run.prepare_job_tree(data, tmp_path)
+
+    tree = local_run.prepare_job_tree(data, tmp_path)
+
+    assert (tree / "sourcedir.tar.gz").is_file()
+
+
 def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
     precious = tmp_path / "opt" / "ml" / "notes.txt"
     precious.parent.mkdir(parents=True)
