@@ -65,6 +65,7 @@ RULES = [
     ("instance_type", text(INSTANCE_TYPE, 5, 40), "ml.<family>.<size> (e.g. ml.m5.large), 'local' or 'local_gpu'"),
     ("python_version", lambda v: v in SUPPORTED_PYTHON, "one of " + ", ".join(SUPPORTED_PYTHON)),
     ("include_github_actions", lambda v: isinstance(v, bool), "true or false"),
+    ("include_mpi", lambda v: isinstance(v, bool), "true or false"),
 ]
 
 

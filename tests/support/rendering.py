@@ -13,12 +13,14 @@ DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 CHOICES = {
     "python_version": DEFAULTS["python_version"],
     "include_github_actions": [True, False],
+    "include_mpi": [False, True],
 }
 
 
 def combination_id(answers):
     ci = "with-ci" if answers["include_github_actions"] else "no-ci"
-    return f"py{answers['python_version']}-{ci}"
+    mpi = "-mpi" if answers["include_mpi"] else ""
+    return f"py{answers['python_version']}-{ci}{mpi}"
 
 
 COMBINATIONS = [dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())]
