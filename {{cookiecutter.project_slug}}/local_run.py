@@ -83,7 +83,7 @@ def resource_config(hosts, current_host):
     }
 
 
-def input_data_config(channels, distribution):
+def input_data_config(distributions):
     """inputdataconfig.json as SageMaker writes it: one entry per channel."""
     return {
         channel: {
@@ -92,8 +92,23 @@ def input_data_config(channels, distribution):
             "S3DistributionType": distribution,
             "RecordWrapperType": "None",
         }
-        for channel in channels
+        for channel, distribution in distributions.items()
     }
+
+
+def channel_distributions(channels, distribution):
+    """{channel: S3DistributionType}: distribution is one for every channel, or a
+    {channel: type} mapping (channels it leaves out are FullyReplicated)."""
+    if isinstance(distribution, str):
+        distribution = dict.fromkeys(channels, distribution)
+    chosen = {channel: distribution.get(channel, DISTRIBUTIONS[0]) for channel in channels}
+    unknown = sorted(set(distribution) - set(channels))
+    if unknown:
+        raise LocalRunError(f"distribution names channels the data lacks: {', '.join(unknown)}")
+    for value in chosen.values():
+        if value not in DISTRIBUTIONS:
+            raise LocalRunError(f"distribution {value!r} is not one of {DISTRIBUTIONS}")
+    return chosen
 
 
 def host_share(files, hosts, current_host, distribution):
@@ -146,21 +161,21 @@ def prepare_job_tree(
 
     Every folder in DATA becomes a channel of that name (train/, validation/, ...).
     hyperparameters are the job's own (epochs, ...); job_base_dir is where the tree will
-    be mounted when the job runs (default: where it is).
+    be mounted when the job runs (default: where it is); distribution is every channel's
+    S3DistributionType, or a {channel: type} mapping, as launch.py shards only train.
     """
     data, tree = Path(data), Path(work).resolve() / "opt" / "ml"
     if not data.is_dir():
         raise LocalRunError(f"data folder {data} does not exist (`make data` writes sample data)")
-    if distribution not in DISTRIBUTIONS:
-        raise LocalRunError(f"distribution {distribution!r} is not one of {DISTRIBUTIONS}")
+    channels = sorted(p.name for p in data.iterdir() if p.is_dir())
+    distributions = channel_distributions(channels, distribution)
     clear_tree(tree)
     config = tree / "input" / "config"
     config.mkdir(parents=True)  # first, so that even a half-built tree is known as one
     sourcedir.write_archive(source_dir, tree / ARCHIVE_NAME)
-    channels = sorted(p.name for p in data.iterdir() if p.is_dir())
-    for channel in channels:
+    for channel, channel_distribution in distributions.items():
         target = tree / "input" / "data" / channel
-        fill_channel(data / channel, target, hosts, current_host, distribution)
+        fill_channel(data / channel, target, hosts, current_host, channel_distribution)
     mounted_at = PurePosixPath(job_base_dir) if job_base_dir else PurePosixPath(tree)
     all_hyperparameters = {
         **TOOLKIT_HYPERPARAMETERS,
@@ -169,7 +184,7 @@ def prepare_job_tree(
     }
     write_json(encode_hyperparameters(all_hyperparameters), config / "hyperparameters.json")
     write_json(resource_config(hosts, current_host), config / "resourceconfig.json")
-    write_json(input_data_config(channels, distribution), config / "inputdataconfig.json")
+    write_json(input_data_config(distributions), config / "inputdataconfig.json")
     for folder in ("code", "model", "output/data", "checkpoints"):
         (tree / folder).mkdir(parents=True)
     return tree

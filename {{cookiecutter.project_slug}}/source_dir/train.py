@@ -8,16 +8,21 @@ The story: read the hyperparameters; survey the training data once (feature scal
 classes); then per epoch stream the batches through partial_fit, combine across hosts,
 evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics.
 A restarted job (a spot interruption) resumes from the newest checkpoint.
+
+Under MPI (see distributed.py) every process does the same on its share of the data: the
+survey, the epoch's loss and the validation metrics are pooled over all the processes, the
+models are averaged after every epoch, and the first process alone writes anything.
 """
 
 import argparse
-import sys
+import socket
 
 import numpy as np
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+import distributed
 import utils
 
 TASKS = ("classification", "regression")
@@ -72,21 +77,53 @@ def new_model(args):
     return SGDRegressor(loss="squared_error", **common)
 
 
-def survey(files, args):
+def batches(share, args):
+    """(features, labels) batches of this process's share of a channel."""
+    return utils.read_batches(share.files, args.batch_size, share.part, share.parts)
+
+
+def survey(share, args, group):
     """One pass over the training data: fit the feature scaler and, for classification,
     find the classes (partial_fit must know them all up front)."""
     scaler = StandardScaler()
-    classes = set()
-    for features, labels in utils.read_batches(files, args.batch_size):
+    classes, rows = set(), 0
+    for features, labels in batches(share, args):
         scaler.partial_fit(features)
+        rows += len(labels)
         if args.task == "classification":
             classes.update(np.unique(labels).tolist())
-            if len(classes) > MAX_CLASSES:
-                raise utils.UserError(
-                    f"train channel: more than {MAX_CLASSES} distinct labels; "
-                    "is this regression data? (set the task hyperparameter to regression)"
-                )
+            check_class_count(classes)
+    if group.size > 1:
+        scaler, classes = pooled_survey(group, scaler, classes, rows)
     return scaler, np.array(sorted(classes))
+
+
+def check_class_count(classes):
+    if len(classes) > MAX_CLASSES:
+        raise utils.UserError(
+            f"train channel: more than {MAX_CLASSES} distinct labels; "
+            "is this regression data? (set the task hyperparameter to regression)"
+        )
+
+
+def pooled_survey(group, scaler, classes, rows):
+    """The scaler and the classes of all the processes' shares together; the variance is
+    pooled from each share's mean and variance (Chan, Golub and LeVeque)."""
+    empty = int(group.sum([rows == 0])[0])
+    if empty:
+        raise utils.UserError(
+            f"train channel: {empty} of {group.size} processes got no rows; "
+            "use fewer processes per host or more data"
+        )
+    total = group.sum([rows])[0]
+    mean = group.sum(scaler.mean_ * rows) / total
+    var = group.sum(rows * (scaler.var_ + (scaler.mean_ - mean) ** 2)) / total
+    scaler.mean_, scaler.var_, scaler.n_samples_seen_ = mean, var, int(total)
+    constant = var <= np.finfo(np.float64).eps * np.maximum(mean**2, 1.0)
+    scaler.scale_ = np.where(constant, 1.0, np.sqrt(var))  # as StandardScaler leaves them
+    classes = group.union(classes)
+    check_class_count(classes)
+    return scaler, classes
 
 
 def row_losses(model, features, labels):
@@ -99,10 +136,10 @@ def row_losses(model, features, labels):
     return (model.predict(features) - labels) ** 2
 
 
-def train_one_epoch(model, scaler, classes, files, args):
-    """Stream every batch through partial_fit; return the mean loss over the epoch."""
+def train_one_epoch(model, scaler, classes, share, args):
+    """Stream every batch through partial_fit; return the summed loss and the row count."""
     total_loss, rows = 0.0, 0
-    for features, labels in utils.read_batches(files, args.batch_size):
+    for features, labels in batches(share, args):
         scaled = scaler.transform(features)
         if args.task == "classification":
             model.partial_fit(scaled, labels, classes=classes)
@@ -110,13 +147,14 @@ def train_one_epoch(model, scaler, classes, files, args):
             model.partial_fit(scaled, labels)
         total_loss += row_losses(model, scaled, labels).sum()
         rows += len(labels)
-    return {"train:loss": total_loss / rows}
+    return total_loss, rows
 
 
-def evaluate(model, scaler, files, args):
-    """Loss and accuracy (classification) or RMSE (regression) on the validation data."""
+def evaluate(model, scaler, share, args, group):
+    """Loss and accuracy (classification) or RMSE (regression) on the validation data,
+    summed over every process's share."""
     total_loss, correct, rows = 0.0, 0, 0
-    for features, labels in utils.read_batches(files, args.batch_size):
+    for features, labels in batches(share, args):
         scaled = scaler.transform(features)
         if args.task == "classification" and not np.isin(labels, model.classes_).all():
             raise utils.UserError("validation channel: a label never seen in the training data")
@@ -125,14 +163,24 @@ def evaluate(model, scaler, files, args):
         if args.task == "classification":
             correct += (model.predict(scaled) == labels).sum()
         rows += len(labels)
+    total_loss, correct, rows = group.sum([total_loss, correct, rows])
     if args.task == "classification":
         return {"validation:loss": total_loss / rows, "validation:accuracy": correct / rows}
     return {"validation:loss": total_loss / rows, "validation:rmse": np.sqrt(total_loss / rows)}
 
 
-def combine(model, paths):
-    """Where the hosts would pool what they learned (e.g. average coefficients over MPI
-    ranks). With one process, or hosts that each learn alone, it is the identity."""
+def average_models(group, model, rows):
+    """Give every process the mean of the processes' models, each weighted by the rows it
+    learned from this epoch. The linear model is its coefficients and intercept, plus the
+    update count that sets its learning rate; sklearn keeps aliases of them, so they are
+    overwritten in place. With one process there is nothing to average."""
+    if group.size == 1:
+        return model
+    update_count = np.array([model.t_])
+    coef, intercept, update_count = distributed.weighted_mean(
+        group, [model.coef_, model.intercept_, update_count], rows
+    )
+    model.coef_[...], model.intercept_[...], model.t_ = coef, intercept, float(update_count[0])
     return model
 
 
@@ -140,9 +188,9 @@ def resume_settings(args):
     return {name: getattr(args, name) for name in RESUME_SETTINGS}
 
 
-def fresh_state(train_files, args):
+def fresh_state(train_share, args, group):
     """What a checkpoint holds, before the first epoch."""
-    scaler, classes = survey(train_files, args)
+    scaler, classes = survey(train_share, args, group)
     return {
         "epoch": 0,
         "model": new_model(args),
@@ -169,32 +217,63 @@ def resumed_state(paths, args):
     return state
 
 
-def data_files(paths):
-    """The training files, and the validation files (that channel is optional)."""
+def on_first_process(group, function):
+    """function() run by the first process only; its result, or its UserError, reaches all."""
+    result, error = None, None
+    if group.rank == 0:
+        try:
+            result = function()
+        except utils.UserError as raised:
+            error = str(raised)
+    result, error = group.from_first((result, error))
+    if error:
+        raise utils.UserError(error)
+    return result
+
+
+def data_shares(paths, group):
+    """This process's share of the training files, and of the validation files (that
+    channel is optional)."""
     train_files = utils.list_data_files("train", paths.train)
+    train_share = distributed.share_of(group, train_files, "train" in paths.sharded_channels)
     if paths.validation is None:
-        return train_files, []
-    return train_files, utils.list_data_files("validation", paths.validation)
+        return train_share, None
+    validation_files = utils.list_data_files("validation", paths.validation)
+    sharded = "validation" in paths.sharded_channels
+    return train_share, distributed.share_of(group, validation_files, sharded)
 
 
-def train(args, paths):
-    train_files, validation_files = data_files(paths)
+def where(paths, group):
+    """This process's place in the job, for the log."""
+    if group.size > 1:
+        return f"Process {group.rank + 1} of {group.size} on {socket.gethostname()}"
+    position = paths.hosts.index(paths.current_host) + 1
+    return f"Host {paths.current_host} ({position} of {len(paths.hosts)})"
+
+
+def train(args, paths, group):
+    train_share, validation_share = data_shares(paths, group)
+    validation_count = len(validation_share.files) if validation_share else 0
     utils.log(
-        f"Host {paths.current_host} ({paths.hosts.index(paths.current_host) + 1} of "
-        f"{len(paths.hosts)}): {len(train_files)} training and {len(validation_files)} "
+        f"{where(paths, group)}: {len(train_share.files)} training and {validation_count} "
         f"validation files; {args}"
     )
-    state = resumed_state(paths, args) or fresh_state(train_files, args)
+    writes = group.rank == 0  # the other processes hold the same model: one copy is enough
+    state = on_first_process(group, lambda: resumed_state(paths, args))
+    state = state or fresh_state(train_share, args, group)
     model, scaler = state["model"], state["scaler"]
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
-        metrics = train_one_epoch(model, scaler, state["classes"], train_files, args)
-        model = combine(model, paths)
-        if validation_files:
-            metrics |= evaluate(model, scaler, validation_files, args)
-        utils.log(f"epoch={epoch} {utils.format_metrics(metrics)}")
+        loss, rows = train_one_epoch(model, scaler, state["classes"], train_share, args)
+        model = average_models(group, model, rows)
+        total_loss, total_rows = group.sum([loss, rows])
+        metrics = {"train:loss": total_loss / total_rows}
+        if validation_share:
+            metrics |= evaluate(model, scaler, validation_share, args, group)
         state = {**state, "epoch": epoch, "model": model, "metrics": metrics}
-        utils.save_checkpoint(paths.checkpoints, epoch, state)
-    if paths.is_leader:
+        if writes:
+            utils.log(f"epoch={epoch} {utils.format_metrics(metrics)}")
+            utils.save_checkpoint(paths.checkpoints, epoch, state)
+    if writes and paths.is_leader:
         save_results(state, paths)
 
 
@@ -209,11 +288,12 @@ def save_results(state, paths):
 
 def main(argv=None):
     paths = utils.job_paths()
+    group = distributed.current_group()
     try:
-        train(parse_args(argv), paths)
-    except utils.UserError as error:
+        train(parse_args(argv), paths, group)
+    except (utils.UserError, distributed.PeerLost) as error:
         utils.report_failure(paths.output, str(error))
-        sys.exit(1)
+        group.abort(1)  # under MPI, ends the other processes too: none waits for this one
 
 
 if __name__ == "__main__":

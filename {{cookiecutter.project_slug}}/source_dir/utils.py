@@ -41,6 +41,8 @@ class JobPaths:
     checkpoints: Path
     hosts: tuple[str, ...]
     current_host: str
+    # Channels whose files SageMaker split between the hosts (S3DistributionType ShardedByS3Key).
+    sharded_channels: frozenset[str] = frozenset()
 
     @property
     def is_leader(self):
@@ -73,6 +75,17 @@ def job_paths(environ=os.environ):
         checkpoints=base / "checkpoints" / current_host,
         hosts=hosts,
         current_host=current_host,
+        sharded_channels=sharded_channels(environ),
+    )
+
+
+def sharded_channels(environ):
+    """The channels the job's input data config (SM_INPUT_DATA_CONFIG) shards by S3 key."""
+    config = json.loads(environ.get("SM_INPUT_DATA_CONFIG", "{}"))
+    return frozenset(
+        channel
+        for channel, settings in config.items()
+        if settings.get("S3DistributionType") == "ShardedByS3Key"
     )
 
 
@@ -143,13 +156,15 @@ def rows_to_arrays(rows, line_numbers, path):
     return table[:, 1:], table[:, 0]
 
 
-def read_batches(files, batch_size):
+def read_batches(files, batch_size, part=0, parts=1):
     """Yield (features, labels) arrays of at most batch_size rows, file after file.
 
     The label is the first column, as SageMaker's built-in algorithms expect. Only one
-    batch is in memory at a time, so a bigger channel costs time, not memory.
+    batch is in memory at a time, so a bigger channel costs time, not memory. With parts
+    above 1, only every parts-th data row, from the part-th on, is returned (one process's
+    share of the rows); every row is still checked for its width.
     """
-    width = None
+    width, row_index = None, -1
     for path in files:
         rows, line_numbers = [], []
         for line_number, row in csv_rows(path):
@@ -159,6 +174,9 @@ def read_batches(files, batch_size):
                     f"{path}, line {line_number}: {len(row)} columns, expected {max(width, 2)} "
                     "(a label, then the features)"
                 )
+            row_index += 1
+            if row_index % parts != part:
+                continue
             rows.append(row)
             line_numbers.append(line_number)
             if len(rows) == batch_size:
