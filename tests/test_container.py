@@ -182,9 +182,12 @@ def test_build_and_push_through_docker_cli(project, base_image, local_registry, 
     with urllib.request.urlopen(f"http://{local_registry}/v2/{repository}/tags/list", timeout=10) as response:
         assert sorted(json.load(response)["tags"]) == sorted([commit, "latest"])
     pushed = f"{local_registry}/{repository}"
-    podman("rmi", f"{pushed}:{commit}", f"{pushed}:latest")
+    podman("rmi", f"{pushed}:{commit}", f"{pushed}:latest")  # so that the pull below must fetch it
     podman("pull", "--quiet", f"{pushed}:{commit}", timeout=300)
-    podman("run", "--rm", "--network=none", f"{pushed}:{commit}", "python3", "-c", "import sagemaker_training")
+    try:
+        podman("run", "--rm", "--network=none", f"{pushed}:{commit}", "python3", "-c", "import sagemaker_training")
+    finally:
+        podman("rmi", f"{pushed}:{commit}", check=False)
 
 
 def build_and_push(project, *args, **env):
