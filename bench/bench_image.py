@@ -1,6 +1,6 @@
 """Benchmark the generated training image against a naive single-stage build of the same stack.
 
-    .venv/bin/python bench/bench_image.py
+    .venv/bin/python bench/bench_image.py [--repeats 3]
 
 Renders the template with its defaults, then in this one run, on the same local base image
 (the container tests' mmdebstrap stand-in for python:3.11-slim-bookworm, see
@@ -8,12 +8,15 @@ tests/support/containers.py), builds without any cache:
 1. the generated Dockerfile (a builder stage compiles; the image gets only the venv);
 2. a naive Dockerfile of the same stack, as the original notebook built it: one stage,
    build-essential installed and kept, apt lists and pip's cache left in the image.
-It reports each image's size and cold build time, and the floor: the base image plus the
+It reports each image's size and cold build time (the median of the repeats, built in turns
+so that a slow spell of the network hits both), and the floor: the base image plus the
 installed packages (the venv), which no image of this stack can go below.
-Needs podman (tests/support/install-container-tools.sh installs it); takes about 3 minutes.
+Needs podman (tests/support/install-container-tools.sh installs it); about 1.5 minutes a repeat.
 """
 
+import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -87,15 +90,18 @@ def print_table(rows, floor):
         print(f"{row.name:<34} {row.size / MB:9.0f} {row.size / floor:8.2f} {build}")
 
 
-def measure(work, base_image):
+def measure(work, base_image, repeats):
     """Build both images cold on base_image; return the table's rows and the floor."""
     project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(work)))
     naive_dockerfile = work / "Dockerfile.naive"
     naive_dockerfile.write_text(NAIVE_DOCKERFILE)
     generated, naive = "localhost/bench-image/generated:latest", "localhost/bench-image/naive:latest"
     try:
-        generated_seconds = cold_build(project, project / "Dockerfile", base_image, generated)
-        naive_seconds = cold_build(project, naive_dockerfile, base_image, naive)
+        builds = {generated: [], naive: []}
+        for _ in range(repeats):
+            builds[generated].append(cold_build(project, project / "Dockerfile", base_image, generated))
+            builds[naive].append(cold_build(project, naive_dockerfile, base_image, naive))
+        generated_seconds, naive_seconds = (statistics.median(builds[image]) for image in (generated, naive))
         for image in (generated, naive):
             check_stack(image)
         base = image_size(base_image)
@@ -112,6 +118,11 @@ def measure(work, base_image):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=1, help="cold builds of each image (the median counts)")
+    args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     with tempfile.TemporaryDirectory(prefix="bench-image-") as work:
         os.environ.update(configure_podman(work))
         try:
@@ -119,7 +130,7 @@ def main():
             base_image = ensure_base_image(work)
         except ContainersUnavailable as error:
             sys.exit(f"bench_image.py: {error}")
-        rows, floor = measure(Path(work), base_image)
+        rows, floor = measure(Path(work), base_image, args.repeats)
 
     print_table(rows, floor)
     generated, naive = rows[-2:]
