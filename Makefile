@@ -38,13 +38,13 @@ demo: $(VENV)/.installed
 	@# The project runs in this venv, which already holds its dev group: `-o` skips its setup.
 	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) -o $(abspath $(VENV))/.installed
 
-## Run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
-test: $(VENV)/.installed
+## Lint, then run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
+test: lint
 	bash tests/support/install-container-tools.sh
 	$(PYTHON) -m pytest
 
-## Run the fast tier only (render, hooks, lint): the edit loop
-test-fast: $(VENV)/.installed
+## Lint, then run the fast tier only (render, hooks, lint of the output): the edit loop
+test-fast: lint
 	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
 
 ## Lint the template's own code: Python (hooks, tests, benchmarks), shell, CI workflow

@@ -2,9 +2,11 @@
 in every combination, and each of those linters really fails on a planted mistake."""
 
 import shutil
+import subprocess
 
 import pytest
-from support.tools import run_make
+from support.git import commit_all
+from support.tools import VENV_BIN, run_make, tool
 
 
 def copy_of(project, tmp_path):
@@ -39,3 +41,21 @@ def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake
 
     assert result.returncode != 0, f"{linter} did not catch the mistake planted in {name}"
     assert name.split("/")[-1] in result.stdout + result.stderr
+
+
+def test_pre_commit_runs_the_same_linters(default_project, tmp_path, monkeypatch):
+    """The project's pre-commit hooks pass on the fresh project and fail on a planted mistake."""
+    project = copy_of(default_project, tmp_path)
+    project.joinpath(".venv").symlink_to(VENV_BIN.parent)  # the hooks call the project's .venv tools
+    commit_all(project, "Generated")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+
+    def pre_commit():
+        return subprocess.run(
+            [tool("pre-commit"), "run", "--all-files"], cwd=project, text=True, capture_output=True
+        ).returncode
+
+    assert pre_commit() == 0
+    with project.joinpath("launch.py").open("a") as launch:
+        launch.write("\nimport os\n")
+    assert pre_commit() != 0
