@@ -198,6 +198,25 @@ def build_parser():
     compute.add_argument(
         "--max-run", type=positive, default=3600, help="seconds before the job is stopped"
     )
+{%- if cookiecutter.include_mpi %}
+    compute.add_argument(
+        "--mpi",
+        action=argparse.BooleanOptionalAction,
+        help="train data-parallel over MPI (default: with more than one instance or process)",
+    )
+    compute.add_argument(
+        "--processes-per-host",
+        type=positive,
+        default=1,
+        help="MPI processes per instance, e.g. one per vCPU (implies --mpi)",
+    )
+    compute.add_argument(
+        "--mpi-options",
+        default="",
+        metavar="OPTIONS",
+        help="extra mpirun options, e.g. '-x OMP_NUM_THREADS=1'",
+    )
+{%- endif %}
     compute.add_argument("--spot", action="store_true", help="use managed spot instances")
     compute.add_argument(
         "--max-wait",
@@ -249,8 +268,36 @@ def parse_args(argv=None):
     args.local = args.instance_type in (LOCAL_MODE, "local_gpu")
     if args.local and args.instance_count > 1:
         parser.error("local mode runs one container here: use --instance-count 1")
+{%- if cookiecutter.include_mpi %}
+    check_mpi(parser, args)
+{%- endif %}
     args.job_name = args.job_name or default_job_name()
     return args
+{%- if cookiecutter.include_mpi %}
+
+
+def check_mpi(parser, args):
+    """Decide args.mpi: asked for, or implied by more than one instance or process."""
+    implied = args.instance_count > 1 or args.processes_per_host > 1
+    if args.mpi is False and args.processes_per_host > 1:
+        parser.error("--processes-per-host above 1 needs MPI: leave out --no-mpi")
+    args.mpi = implied if args.mpi is None else args.mpi
+    if args.mpi and args.mode != "toolkit":
+        parser.error("MPI runs through the toolkit: use --mode toolkit (or --no-mpi)")
+    if args.mpi_options and not args.mpi:
+        parser.error("--mpi-options only applies to MPI jobs")
+
+
+def mpi_hyperparameters(args):
+    """The toolkit's reserved MPI settings: it then runs train.py under mpirun on every host."""
+    if not args.mpi:
+        return {}
+    return {
+        "sagemaker_mpi_enabled": True,
+        "sagemaker_mpi_num_of_processes_per_host": args.processes_per_host,
+        "sagemaker_mpi_custom_mpi_options": args.mpi_options,
+    }
+{%- endif %}
 
 
 def default_job_name():
@@ -408,6 +455,9 @@ def build_trainer(args, plan, session, image_uri):
     hyperparameters = dict(args.hyperparameter)
     source_code = None
     if args.mode == "toolkit":
+{%- if cookiecutter.include_mpi %}
+        hyperparameters |= mpi_hyperparameters(args)
+{%- endif %}
         hyperparameters = toolkit_hyperparameters(hyperparameters, plan.code_uri, args.region)
     else:
         requirements = REQUIREMENTS if (args.source_dir / REQUIREMENTS).is_file() else None

@@ -6,10 +6,13 @@ per host, each with a rank. Each process trains on its share of the data and the
 pool what they learned through MPI collectives. Started any other way there is one process,
 every collective is the identity, and mpi4py is never imported: an image without it trains
 exactly as before.
+
+A process or host that dies ends the whole job: mpirun aborts every process (the MPI image
+sets keepalives so that it notices a host that vanished silently), so no collective here
+waits forever.
 """
 
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +20,6 @@ import numpy as np
 
 # mpirun sets these in every process it starts: Open MPI's name, then MPICH's (Hydra).
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE")
-# A collective that waits this long means a process or its host is gone: fail, do not hang.
-COLLECTIVE_TIMEOUT_SECONDS = float(os.environ.get("COLLECTIVE_TIMEOUT_SECONDS", "300"))
-
-
-class PeerLost(Exception):
-    """Another process did not join a collective in time (its host died, or it hangs)."""
 
 
 class SingleProcess:
@@ -61,47 +58,16 @@ class MpiGroup:
         """Element-wise sum of every process's values (same shape everywhere)."""
         mine = np.ascontiguousarray(values, dtype=np.float64)
         total = np.empty_like(mine)
-        self.wait(self.world.Iallreduce(mine, total, op=self.mpi.SUM))
+        self.world.Allreduce(mine, total, op=self.mpi.SUM)
         return total
 
     def union(self, items):
-        """The union of every process's set of (small) items."""
-        gathered = self.gather_all(sorted(items))
-        return set().union(*gathered)
+        """The union of every process's set of (small, picklable) items."""
+        return set().union(*self.world.allgather(set(items)))
 
     def from_first(self, value):
         """Rank 0's value, in every process (pickled: keep it small)."""
-        size = np.array([0], dtype=np.int64)
-        payload = None
-        if self.rank == 0:
-            payload = np.frombuffer(self.mpi.pickle.dumps(value), dtype=np.uint8)
-            size[0] = payload.size
-        self.wait(self.world.Ibcast(size, root=0))
-        if self.rank != 0:
-            payload = np.empty(size[0], dtype=np.uint8)
-        self.wait(self.world.Ibcast(payload, root=0))
-        return self.mpi.pickle.loads(payload.tobytes()) if self.rank != 0 else value
-
-    def gather_all(self, value):
-        sizes = np.empty(self.size, dtype=np.int64)
-        payload = np.frombuffer(self.mpi.pickle.dumps(value), dtype=np.uint8)
-        self.wait(self.world.Iallgather(np.array([payload.size], dtype=np.int64), sizes))
-        everything = np.empty(sizes.sum(), dtype=np.uint8)
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        self.wait(self.world.Iallgatherv(payload, [everything, sizes, offsets, self.mpi.BYTE]))
-        return [self.mpi.pickle.loads(part.tobytes()) for part in np.split(everything, offsets[1:])]
-
-    def wait(self, request):
-        """Complete a non-blocking collective, or raise PeerLost after the timeout (a
-        blocking one would wait forever for a process whose host has died)."""
-        deadline = time.monotonic() + COLLECTIVE_TIMEOUT_SECONDS
-        while not request.Test():
-            if time.monotonic() > deadline:
-                raise PeerLost(
-                    f"process {self.rank} of {self.size}: the others did not answer within "
-                    f"{COLLECTIVE_TIMEOUT_SECONDS:g} s; a host may have died"
-                )
-            time.sleep(0.001)
+        return self.world.bcast(value, root=0)
 
     def abort(self, exit_code):
         """End every process of the job now (mpirun reports which one asked)."""

@@ -291,7 +291,7 @@ def main(argv=None):
     group = distributed.current_group()
     try:
         train(parse_args(argv), paths, group)
-    except (utils.UserError, distributed.PeerLost) as error:
+    except utils.UserError as error:
         utils.report_failure(paths.output, str(error))
         group.abort(1)  # under MPI, ends the other processes too: none waits for this one
 
