@@ -39,7 +39,8 @@ def main():
         f"\nCreated {project.name}. Next steps:\n"
         f"  cd {project.name}\n"
         "  make setup          # one virtual environment with everything\n"
-        "  make train-local    # train on the sample data through the real toolkit\n"
+        "  make train-local    # make sample data and train on it through the real toolkit\n"
+        "  git init && git add . && git commit -m 'Generated'   # images are tagged with the commit\n"
         "  make help           # every other step: build, push, train on SageMaker\n"
     )
 
