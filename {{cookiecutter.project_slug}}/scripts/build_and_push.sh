@@ -18,7 +18,7 @@ Build the training image for linux/amd64, tag it with the git commit and 'latest
 both tags to Amazon ECR, creating the repository if it is missing (scan on push, encryption on).
 
 Options:
-  --region REGION        AWS region (default: \$AWS_REGION, else $DEFAULT_REGION)
+  --region REGION        AWS region (default: \$AWS_REGION, \$AWS_DEFAULT_REGION, else $DEFAULT_REGION)
   --repository NAME      repository name (default: \$ECR_REPOSITORY, else
                          $DEFAULT_REPOSITORY)
   --tag TAG              image tag (default: \$IMAGE_TAG, else the git short commit,
@@ -58,7 +58,7 @@ run() {
 }
 
 parse_args() {
-    region=${AWS_REGION:-$DEFAULT_REGION}
+    region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$DEFAULT_REGION}}
     repository=${ECR_REPOSITORY:-$DEFAULT_REPOSITORY}
     tag=${IMAGE_TAG:-}
     registry=${REGISTRY:-}
