@@ -1,23 +1,27 @@
-"""Scale-out on real container hosts (marker `cluster`): a project rendered with include_mpi,
-its image built on the local base, and two containers from it, `algo-1` and `algo-2`, on one
-private podman network, each with its own /opt/ml tree, running `train` as SageMaker runs a
-two-instance job. The toolkit's MPI runner then starts mpirun on algo-1, which reaches algo-2
-over SSH.
+"""Scale-out, for a project rendered with include_mpi.
 
-The trees come from the project's own local_run.prepare_job_tree, the data from its
-make_data.py. The network is internal: traffic goes only between the two hosts.
+- On this machine (marker `toolkit`): the project's own MPI tests, which run train.py with
+  `mpirun -np 2` (the venv's mpirun and mpi4py, from the MPI project's dev group).
+- On real container hosts (marker `cluster`): its image built on the local base, and two
+  containers from it, `algo-1` and `algo-2`, on one private podman network, each with its own
+  /opt/ml tree, running `train` as SageMaker runs a two-instance job. The toolkit's MPI runner
+  then starts mpirun on algo-1, which reaches algo-2 over SSH. The trees come from the
+  project's own local_run.prepare_job_tree, the data from its make_data.py. The network is
+  internal: traffic goes only between the two hosts.
 """
 
+import importlib.util
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from support.containers import podman
-
-pytestmark = pytest.mark.cluster
 
 HOSTS = ("algo-1", "algo-2")
 # Each host's `train` runs under this `timeout`, as a job's stopping condition would end it.
@@ -131,6 +135,26 @@ def single_host_metrics(mpi_project, mpi_image, cluster_data, tmp_path_factory):
     return metrics(work / "opt" / "ml")
 
 
+@pytest.mark.toolkit
+def test_the_projects_mpi_tests_pass_with_two_processes(mpi_project, tmp_path):
+    if importlib.util.find_spec("mpi4py") is None or not (Path(sys.executable).parent / "mpirun").exists():
+        pytest.skip("no mpi4py and mpirun in this venv: `make setup` installs the MPI project's dev group")
+    project = shutil.copytree(mpi_project, tmp_path / mpi_project.name)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mpi.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert re.search(r"\b\d+ passed", result.stdout) and "skipped" not in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.cluster
 def test_two_hosts_train_one_model_as_well_as_one_host(
     mpi_project, mpi_image, network, cluster_data, single_host_metrics, tmp_path
 ):
@@ -157,6 +181,7 @@ def end_host(host, how, network):
         podman("network", "disconnect", "--force", network, host)
 
 
+@pytest.mark.cluster
 @pytest.mark.parametrize("how", ["killed", "vanished"])
 def test_a_host_that_dies_mid_job_fails_the_job_on_the_first_host(
     mpi_project, mpi_image, network, cluster_data, tmp_path, how
