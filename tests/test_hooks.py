@@ -78,7 +78,8 @@ def test_unusual_but_valid_answer_is_accepted(cookies, key, value):
     result = cookies.bake(extra_context={key: value}, template=str(TEMPLATE))
 
     assert result.exception is None
-    assert key in result.project_path.joinpath(".cookiecutter.json").read_text()
+    answers = json.loads(result.project_path.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+    assert answers[key] == value
 
 
 @pytest.mark.parametrize(

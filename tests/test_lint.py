@@ -21,18 +21,20 @@ def test_rendered_project_is_lint_clean(combination, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# (file, text appended to it, the linter that must catch it)
+# (file, text appended to it, the linter that must catch it, what that linter says)
 PLANTED_MISTAKES = [
-    ("launch.py", "\nimport os\n", "ruff check"),
-    ("source_dir/utils.py", "\nx = [1,2,\n   3]\n", "ruff format"),
-    ("scripts/build_and_push.sh", "\necho $UNQUOTED_VARIABLE\n", "shellcheck"),
-    ("Dockerfile", "\nRUN cd /tmp && apt-get install curl\n", "hadolint"),
-    (".github/workflows/ci.yml", "\nunknown-top-level-key: true\n", "check-jsonschema"),
+    ("launch.py", "\nprint(undefined_name)\n", "ruff check", "F821"),
+    ("source_dir/utils.py", "\nx = [1,2,\n   3]\n", "ruff format", "1 file would be reformatted"),
+    ("scripts/build_and_push.sh", "\necho $UNQUOTED_VARIABLE\n", "shellcheck", "SC2086"),
+    ("Dockerfile", "\nRUN cd /tmp && apt-get install curl\n", "hadolint", "DL3003"),
+    (".github/workflows/ci.yml", "\nunknown-top-level-key: true\n", "check-jsonschema", "ci.yml::$"),
 ]
 
 
-@pytest.mark.parametrize(("name", "mistake", "linter"), PLANTED_MISTAKES, ids=[m[2] for m in PLANTED_MISTAKES])
-def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake, linter):
+@pytest.mark.parametrize(
+    ("name", "mistake", "linter", "finding"), PLANTED_MISTAKES, ids=[m[2] for m in PLANTED_MISTAKES]
+)
+def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake, linter, finding):
     project = copy_of(default_project, tmp_path)
     with project.joinpath(name).open("a") as target:
         target.write(mistake)
@@ -40,7 +42,7 @@ def test_lint_catches_a_planted_mistake(default_project, tmp_path, name, mistake
     result = run_make(project, "lint", check=False)
 
     assert result.returncode != 0, f"{linter} did not catch the mistake planted in {name}"
-    assert name.split("/")[-1] in result.stdout + result.stderr
+    assert finding in result.stdout + result.stderr
 
 
 def test_pre_commit_runs_the_same_linters(default_project, tmp_path, monkeypatch):
