@@ -202,6 +202,7 @@ def build_parser():
     compute.add_argument(
         "--mpi",
         action=argparse.BooleanOptionalAction,
+        default=argparse.SUPPRESS,  # unset: decided by the instance and process counts
         help="train data-parallel over MPI (default: with more than one instance or process)",
     )
     compute.add_argument(
@@ -212,9 +213,9 @@ def build_parser():
     )
     compute.add_argument(
         "--mpi-options",
-        default="",
+        default=argparse.SUPPRESS,
         metavar="OPTIONS",
-        help="extra mpirun options, e.g. '-x OMP_NUM_THREADS=1'",
+        help="extra mpirun options, e.g. '-x OMP_NUM_THREADS=1' (default: none)",
     )
 {%- endif %}
     compute.add_argument("--spot", action="store_true", help="use managed spot instances")
@@ -279,9 +280,11 @@ def parse_args(argv=None):
 def check_mpi(parser, args):
     """Decide args.mpi: asked for, or implied by more than one instance or process."""
     implied = args.instance_count > 1 or args.processes_per_host > 1
-    if args.mpi is False and args.processes_per_host > 1:
+    asked = getattr(args, "mpi", None)
+    if asked is False and args.processes_per_host > 1:
         parser.error("--processes-per-host above 1 needs MPI: leave out --no-mpi")
-    args.mpi = implied if args.mpi is None else args.mpi
+    args.mpi = implied if asked is None else asked
+    args.mpi_options = getattr(args, "mpi_options", "")
     if args.mpi and args.mode != "toolkit":
         parser.error("MPI runs through the toolkit: use --mode toolkit (or --no-mpi)")
     if args.mpi_options and not args.mpi:

@@ -196,6 +196,22 @@ def test_launch_refuses_mpi_settings_that_cannot_work(argv, expected):
     assert expected in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.aws
+def test_a_multi_instance_job_asks_the_toolkit_for_mpi(aws, run_launch):
+    result = run_launch(
+        "--bucket", aws.bucket, "--job-name", "mpi-job", "--no-wait",
+        "--instance-count", "2", "--processes-per-host", "2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    sent = {key: json.loads(value) for key, value in aws.sent_job()["HyperParameters"].items()}
+
+    assert sent["sagemaker_mpi_enabled"] is True
+    assert sent["sagemaker_mpi_num_of_processes_per_host"] == 2
+    assert sent["sagemaker_mpi_custom_mpi_options"] == ""
+    assert sent["sagemaker_program"] == "train.py"
+
+
 # Real runs under mpirun on this machine.
 
 
