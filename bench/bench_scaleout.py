@@ -1,6 +1,6 @@
 """Benchmark scale-out: train.py's time per epoch with 1 and 2 MPI processes, as a ratio.
 
-    .venv/bin/python bench/bench_scaleout.py [--rows 400000] [--repeats 1]
+    .venv/bin/python bench/bench_scaleout.py [--rows 400000] [--repeats 3]
 
 Renders the template with include_mpi into a temporary folder, writes two halves of a data
 set with the project's scripts/make_data.py (six training files), then runs train.py the way
@@ -8,25 +8,27 @@ the toolkit's MPI runner does (`mpirun -np N python -m mpi4py train.py`), with t
 mpirun, for N = 1 and 2 and for both kinds of channel:
 - FullyReplicated: every process sees every file and keeps every N-th row;
 - ShardedByS3Key: the files are this host's share; its processes split them by files.
-Time per epoch is (time of 3 epochs - time of 1 epoch) / 2, so start-up, the survey pass
-and saving cancel out. Needs mpi4py and mpirun in the venv (the MPI project's dev group).
+Time per epoch is (time of 4 epochs - time of 1 epoch) / 3, so start-up, the survey pass
+and saving cancel out; the runs of each repeat take turns, so that other load on the machine
+falls on all of them alike. Needs mpi4py and mpirun in the venv (the MPI project's dev group).
 """
 
 import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_training import measure, median
+from bench_training import measure
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
 PROCESSES = (1, 2)
-SHORT, LONG = 1, 3  # epochs
+SHORT, LONG = 1, 4  # epochs
 
 
 def mpirun():
@@ -64,20 +66,19 @@ def train_run(project, data, work, processes, distribution, epochs):
     return measure(command, project, env)
 
 
-def seconds_per_epoch(project, data, scratch, processes, distribution, repeats):
-    def run(epochs, repeat):
-        work = scratch / f"{distribution}-{processes}-{epochs}-{repeat}"  # fresh: nothing resumes
-        return train_run(project, data, work, processes, distribution, epochs)
+def seconds_per_epoch(project, data, scratch, processes, distribution):
+    def wall(epochs):
+        work = scratch / f"{distribution}-{processes}-{epochs}"
+        shutil.rmtree(work, ignore_errors=True)  # fresh: nothing resumes
+        return train_run(project, data, work, processes, distribution, epochs).wall
 
-    short = median([run(SHORT, i) for i in range(repeats)])
-    long = median([run(LONG, i) for i in range(repeats)])
-    return (long.wall - short.wall) / (LONG - SHORT)
+    return (wall(LONG) - wall(SHORT)) / (LONG - SHORT)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=400_000, help="training rows (validation: 1/4 more)")
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as scratch:
@@ -85,11 +86,14 @@ def main():
         context = {"include_mpi": True}
         project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(scratch), extra_context=context))
         data = make_data(project, scratch / "data", args.rows)
-        times = {
-            (distribution, processes): seconds_per_epoch(project, data, scratch, processes, distribution, args.repeats)
-            for distribution in DISTRIBUTIONS
-            for processes in PROCESSES
-        }
+        runs = [(distribution, processes) for distribution in DISTRIBUTIONS for processes in PROCESSES]
+        samples = {run: [] for run in runs}
+        for _ in range(args.repeats):
+            for distribution, processes in runs:
+                samples[distribution, processes].append(
+                    seconds_per_epoch(project, data, scratch, processes, distribution)
+                )
+        times = {run: statistics.median(values) for run, values in samples.items()}
 
     print(f"\n{args.rows} training rows in 6 files, {os.cpu_count()} cores, median of {args.repeats}\n")
     print(f"{'channel':<16} {'1 process (s/epoch)':>20} {'2 processes (s/epoch)':>22}  speed-up")
