@@ -313,3 +313,19 @@ def test_bad_data_in_one_share_ends_every_process_with_its_reason(mpi_data, tmp_
     failure = (tmp_path / "work" / "output" / "failure").read_text()
     assert "part-0000.csv, line 3, column 4: 'x' is not a number" in failure
     assert not (tmp_path / "work" / "model").exists()
+
+
+@needs_mpi
+@pytest.mark.toolkit
+def test_every_process_resumes_from_the_first_ones_checkpoint(mpi_data, tmp_path):
+    first = run_processes(2, mpi_data, tmp_path, "--epochs", "2")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+
+    resumed = run_processes(2, mpi_data, tmp_path, "--epochs", "4")
+    refused = run_processes(2, mpi_data, tmp_path, "--epochs", "5", "--learning-rate", "0.5")
+
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    assert "Resuming after epoch 2" in resumed.stdout
+    assert re.findall(r"^epoch=(\d+) ", resumed.stdout, flags=re.MULTILINE) == ["3", "4"]
+    assert refused.returncode != 0
+    assert "made with other learning_rate" in (tmp_path / "output" / "failure").read_text()
