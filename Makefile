@@ -16,14 +16,15 @@ help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  \033[36m%-12s\033[0m %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 # The venv holds the template's tools plus the generated project's dev group,
-# read from a rendered copy of its pyproject.toml so the list lives in one place.
+# read from a rendered copy of its pyproject.toml so the list lives in one place
+# (rendered with MPI, whose dev group is a superset: mpi4py and an Open MPI wheel).
 $(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.json
 	@echo ">> Setting up $(VENV)"
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	rm -rf $(BUILD)/deps
-	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/deps . >/dev/null
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/deps . include_mpi=true >/dev/null
 	$(PYTHON) -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):dev"
 	@touch $@
 

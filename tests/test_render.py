@@ -38,6 +38,7 @@ BASE_FILES = {
     "tests/test_utils.py",
 }
 CI_FILES = {".github/workflows/ci.yml"}
+MPI_FILES = {"tests/test_mpi.py"}
 EXECUTABLES = {"scripts/build_and_push.sh"}
 
 # Jinja left behind; GitHub's own `${{ }}` expressions and the `.cookiecutter.json` name are fine.
@@ -54,7 +55,11 @@ def test_project_folder_is_named_after_the_slug(default_project):
 
 def test_exact_file_set(combination):
     answers, project = combination
-    expected = BASE_FILES | (CI_FILES if answers["include_github_actions"] else set())
+    expected = (
+        BASE_FILES
+        | (CI_FILES if answers["include_github_actions"] else set())
+        | (MPI_FILES if answers["include_mpi"] else set())
+    )
 
     assert files_in(project) == expected
 

@@ -87,6 +87,12 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
         "sagemaker_program": "train.py",
         "sagemaker_region": aws.region,
         "sagemaker_container_log_level": 20,
+{%- if cookiecutter.include_mpi %}
+        # Two instances: the toolkit's MPI runner starts one process per host.
+        "sagemaker_mpi_enabled": True,
+        "sagemaker_mpi_num_of_processes_per_host": 1,
+        "sagemaker_mpi_custom_mpi_options": "",
+{%- endif %}
     }
     assert code_uri.startswith(f"{prefix}/code/") and code_uri.endswith("/sourcedir.tar.gz")
     assert archive_names(aws.read(code_uri)) == expected_names(project / "source_dir")
