@@ -12,11 +12,13 @@ Two ways to run the code in the image:
   train.py instead of the toolkit.
 
 Local data folders (--train/--validation) are uploaded the same way, under a digest of their
-contents, so nothing unchanged is uploaded twice. The SDK is imported only after the
-arguments have been checked: --help and argument errors return at once.
+contents, so nothing unchanged is uploaded twice. The validation channel is optional. The SDK
+is imported only after the arguments have been checked: --help and argument errors return at
+once.
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
@@ -43,7 +45,13 @@ ECR_REPOSITORY = {{ cookiecutter.ecr_repository | tojson }}
 # The tag `docker build` gives the image here; --instance-type local runs it.
 LOCAL_IMAGE = {{ (cookiecutter.project_slug ~ ":latest") | tojson }}
 ROLE_VARIABLE = "SAGEMAKER_ROLE_ARN"
+INTERRUPTED = 130  # the shell's exit status for Ctrl-C
 LOCAL_MODE = "local"
+DEFAULT_TRAIN = "data/train"
+DEFAULT_VALIDATION = "data/validation"
+# The v3 SDK's job name suffix (sagemaker.train.utils._get_unique_name); the template leaves
+# BASE_JOB_NAME room for it within SageMaker's 63 characters.
+JOB_NAME_STAMP = "%Y%m%d%H%M%S"
 
 # train.py prints `name=value` tokens with these names; SageMaker turns each into a metric.
 METRIC_NAMES = ["train:loss", "validation:loss", "validation:accuracy", "validation:rmse"]
@@ -55,7 +63,8 @@ ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 IMAGE_URI = re.compile(
     r"[a-z0-9][a-z0-9._-]*(?::\d+)?(?:/[a-z0-9._-]+)*(?::[\w.-]{1,128}|@sha256:[0-9a-f]{64})?"
 )
-JOB_NAME = re.compile(r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}")
+# SageMaker's TrainingJobName: at most 63 letters, digits and inner hyphens.
+JOB_NAME = re.compile(r"(?=.{1,63}\Z)[a-zA-Z0-9](?:-*[a-zA-Z0-9])*")
 HYPERPARAMETER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -91,6 +100,8 @@ def checked(pattern, what):
 
 def data_location(value):
     """An s3:// URI or a local folder (uploaded by the launcher)."""
+    if not value:  # Path("") is the current folder: the whole project would be uploaded
+        raise argparse.ArgumentTypeError("expected an s3:// URI or a folder, got nothing")
     if value.startswith("s3://"):
         return checked(S3_URI, "S3 URI (expected s3://bucket/key)")(value)
     if not Path(value).is_dir():
@@ -100,17 +111,18 @@ def data_location(value):
     return value
 
 
-def hyperparameter(value):
-    """KEY=VALUE; VALUE is read as JSON when it parses (3, 0.1, true), else kept as text."""
-    key, separator, text = value.partition("=")
+def hyperparameter(text):
+    """KEY=VALUE as (key, value); VALUE is read as JSON when it parses (3, 0.1, true), else
+    kept as text."""
+    key, separator, value = text.partition("=")
     if not separator or not HYPERPARAMETER_KEY.fullmatch(key):
-        raise argparse.ArgumentTypeError(f"malformed hyperparameter {value!r} (expected KEY=VALUE)")
+        raise argparse.ArgumentTypeError(f"malformed hyperparameter {text!r} (expected KEY=VALUE)")
     if key.startswith("sagemaker_"):
         raise argparse.ArgumentTypeError(f"{key} is reserved for the launcher and the toolkit")
     try:
-        return key, json.loads(text)
+        return key, json.loads(value)
     except json.JSONDecodeError:
-        return key, text
+        return key, value
 
 
 def positive(value):
@@ -124,19 +136,25 @@ def build_parser():
     parser = OneLineParser(
         prog="launch.py",
         description="Start a SageMaker training job for source_dir/ (see the module docstring).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     code = parser.add_argument_group("code and image")
-    code.add_argument("--source-dir", type=Path, default=SOURCE_DIR, help="the training code")
+    code.add_argument(
+        "--source-dir",
+        type=Path,
+        metavar="FOLDER",
+        default=SOURCE_DIR,
+        help="the training code (default: source_dir/ next to launch.py)",
+    )
     code.add_argument(
         "--mode",
         choices=["toolkit", "framework"],
         default="toolkit",
-        help="toolkit: the image's `train` runs train.py; framework: the SDK's driver does",
+        help="toolkit (default): the image's `train` runs train.py; framework: the SDK's driver",
     )
     code.add_argument(
         "--image-uri",
         type=checked(IMAGE_URI, "image URI"),
+        metavar="URI",
         help=f"default: <account>.dkr.ecr.<region>.amazonaws.com/{ECR_REPOSITORY}:latest"
         f" ({LOCAL_IMAGE} with --instance-type local)",
     )
@@ -153,6 +171,7 @@ def build_parser():
     aws.add_argument(
         "--role",
         type=checked(ROLE_ARN, "role ARN"),
+        metavar="ARN",
         default=os.environ.get(ROLE_VARIABLE) or None,
         help=f"execution role ARN (default: ${ROLE_VARIABLE})",
     )
@@ -161,42 +180,71 @@ def build_parser():
         default=os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
         or DEFAULT_REGION,
-        help="default: $AWS_REGION, $AWS_DEFAULT_REGION, then the project's",
+        help=f"default: $AWS_REGION, $AWS_DEFAULT_REGION, then {DEFAULT_REGION}",
     )
     aws.add_argument(
         "--bucket",
         type=checked(BUCKET_NAME, "bucket name"),
+        metavar="NAME",
         help="default: the SDK's sagemaker-<region>-<account> bucket",
     )
     aws.add_argument(
-        "--prefix", default=DEFAULT_PREFIX, help="S3 key prefix for code, data, output"
+        "--prefix",
+        default=DEFAULT_PREFIX,
+        help=f"S3 key prefix for code, data, output (default: {DEFAULT_PREFIX})",
     )
 
     data = parser.add_argument_group("data")
     data.add_argument(
-        "--train", type=data_location, default="data/train", help="s3:// URI or folder"
+        "--train",
+        type=data_location,
+        metavar="LOCATION",
+        default=DEFAULT_TRAIN,
+        help=f"s3:// URI or folder (default: {DEFAULT_TRAIN})",
     )
-    data.add_argument(
-        "--validation", type=data_location, default="data/validation", help="s3:// URI or folder"
+    validation = data.add_mutually_exclusive_group()
+    validation.add_argument(
+        "--validation",
+        type=data_location,
+        metavar="LOCATION",
+        help=f"s3:// URI or folder (default: {DEFAULT_VALIDATION}, when it exists)",
+    )
+    validation.add_argument(
+        "--no-validation", action="store_true", help="train without a validation channel"
     )
 
     compute = parser.add_argument_group("compute")
     compute.add_argument(
         "--instance-type",
+        metavar="TYPE",
         default=DEFAULT_INSTANCE_TYPE,
-        help=f"'{LOCAL_MODE}' runs the image here with docker compose",
+        help=f"default: {DEFAULT_INSTANCE_TYPE}; '{LOCAL_MODE}' runs the image here with docker"
+        " compose",
     )
     compute.add_argument(
         "--instance-count",
         type=positive,
+        metavar="N",
         default=1,
-        help="above 1, each host gets its own shard of the train channel",
+{%- if cookiecutter.include_mpi %}
+        help="default: 1; above 1, each host trains on its shard of the train channel, over MPI",
+{%- else %}
+        help="1 (the default): this project trains on one host (include_mpi adds more)",
+{%- endif %}
     )
     compute.add_argument(
-        "--volume-size", type=positive, default=30, help="GB of storage per instance"
+        "--volume-size",
+        type=positive,
+        default=30,
+        metavar="GB",
+        help="storage per instance (default: 30)",
     )
     compute.add_argument(
-        "--max-run", type=positive, default=3600, help="seconds before the job is stopped"
+        "--max-run",
+        type=positive,
+        metavar="SECONDS",
+        default=3600,
+        help="run time before the job is stopped (default: 3600)",
     )
 {%- if cookiecutter.include_mpi %}
     compute.add_argument(
@@ -208,8 +256,9 @@ def build_parser():
     compute.add_argument(
         "--processes-per-host",
         type=positive,
+        metavar="N",
         default=1,
-        help="MPI processes per instance, e.g. one per vCPU (implies --mpi)",
+        help="MPI processes per instance, e.g. one per vCPU (default: 1; above 1 implies --mpi)",
     )
     compute.add_argument(
         "--mpi-options",
@@ -222,11 +271,13 @@ def build_parser():
     compute.add_argument(
         "--max-wait",
         type=positive,
-        help="seconds to wait for spot capacity plus run (--spot; default: --max-run)",
+        metavar="SECONDS",
+        help="time to wait for spot capacity plus run (--spot; default: --max-run)",
     )
     compute.add_argument(
         "--checkpoint-s3-uri",
         type=checked(S3_URI, "S3 URI"),
+        metavar="URI",
         help="synced with /opt/ml/checkpoints (default with --spot: under the prefix)",
     )
     compute.add_argument(
@@ -240,13 +291,14 @@ def build_parser():
     job.add_argument(
         "--job-name",
         type=checked(JOB_NAME, "job name"),
-        help=f"default: {BASE_JOB_NAME}-<date>-<time>-<ms>",
+        metavar="NAME",
+        help=f"default: {BASE_JOB_NAME}-<UTC time as YYYYmmddHHMMSS>",
     )
     job.add_argument(
         "--wait",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="stream the job's logs until it ends",
+        help="stream the job's logs until it ends (default: --wait)",
     )
     job.add_argument(
         "--dry-run",
@@ -266,14 +318,33 @@ def parse_args(argv=None):
         if args.max_wait < args.max_run:
             parser.error("--max-wait must be at least --max-run")
     args.prefix = args.prefix.strip("/")
+    args.validation = validation_location(args)
     args.local = args.instance_type in (LOCAL_MODE, "local_gpu")
     if args.local and args.instance_count > 1:
         parser.error("local mode runs one container here: use --instance-count 1")
 {%- if cookiecutter.include_mpi %}
     check_mpi(parser, args)
+{%- else %}
+    if args.instance_count > 1:
+        parser.error(
+            "--instance-count above 1 would train each host on its own shard with nothing to"
+            " combine the models: use one instance, or re-render the project with include_mpi"
+        )
 {%- endif %}
     args.job_name = args.job_name or default_job_name()
+    if not JOB_NAME.fullmatch(args.job_name):
+        parser.error(f"BASE_JOB_NAME {BASE_JOB_NAME!r} gives an invalid job name: pass --job-name")
     return args
+
+
+def validation_location(args):
+    """--validation, else data/validation when it exists; None: no validation channel."""
+    if args.validation or args.no_validation:
+        return args.validation
+    if Path(DEFAULT_VALIDATION).is_dir():
+        return DEFAULT_VALIDATION
+    print(f"launch.py: no {DEFAULT_VALIDATION} folder, so no validation channel", file=sys.stderr)
+    return None
 {%- if cookiecutter.include_mpi %}
 
 
@@ -304,10 +375,8 @@ def mpi_hyperparameters(args):
 
 
 def default_job_name():
-    """BASE_JOB_NAME plus the time to the millisecond; at most 63 characters."""
-    now = time.time()
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + f"-{int(now * 1000) % 1000:03d}"
-    return f"{BASE_JOB_NAME[:43].rstrip('-')}-{stamp}"
+    """BASE_JOB_NAME plus the UTC time to the second, as the v3 SDK names its jobs."""
+    return f"{BASE_JOB_NAME}-{time.strftime(JOB_NAME_STAMP, time.gmtime())}"
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -356,7 +425,9 @@ def folder_digest(folder):
     """SHA-256 over the names and contents of the files sent from a data folder."""
     total = hashlib.sha256()
     for path, name in data_files(folder):
-        total.update(f"{name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+        with path.open("rb") as file:  # streamed: data files can be larger than memory
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+        total.update(f"{name}\0{digest}\n".encode())
     return total.hexdigest()
 
 
@@ -379,6 +450,8 @@ class Plan:
         self.folders = {}  # channel -> (local folder, key prefix) to upload
         self.channels = {}  # channel -> the S3 URI the job reads
         for name, location in (("train", args.train), ("validation", args.validation)):
+            if location is None:  # no validation channel
+                continue
             if location.startswith("s3://"):
                 self.channels[name] = location
             else:
@@ -541,8 +614,8 @@ def create_request(trainer, args, plan):
 
 def launch(args):
     archive = pack(args.source_dir)
-    if args.local:
-        check_compose()
+    if args.local and not compose_works():
+        raise LaunchError("--instance-type local needs Docker with `docker compose` working here")
     if not args.local and not args.role:
         raise LaunchError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
     boto_session = aws_session(args.region)
@@ -570,14 +643,13 @@ def launch(args):
     return wait_and_report(boto_session, args.job_name, args.region)
 
 
-def check_compose():
-    """Local mode runs the image with docker compose: say so before anything is uploaded."""
+def compose_works():
+    """Whether `docker compose` answers here: local mode runs the image with it."""
     try:
         probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        probe = None
-    if probe is None or probe.returncode != 0:
-        raise LaunchError("--instance-type local needs Docker with `docker compose` working here")
+        return False
+    return probe.returncode == 0
 
 
 def resolve_bucket(args, boto_session, s3):
@@ -611,8 +683,12 @@ def wait_and_report(boto_session, job_name, region):
     except FailedStatusError:
         pass  # reported below, from the job's description
     except KeyboardInterrupt:
-        print(f"Stopped watching; job {job_name} goes on (aws sagemaker stop-training-job)")
-        return 130
+        print(
+            f"launch.py: stopped watching; job {job_name} goes on"
+            f" (aws sagemaker stop-training-job --training-job-name {job_name})",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
     return report(boto_session.client("sagemaker").describe_training_job(TrainingJobName=job_name))
 
 
@@ -632,12 +708,29 @@ def one_line(error):
     return " ".join(str(error).split())
 
 
+def without_markup(record):
+    """A log filter: the SDK writes rich markup ("[bold]Completed") for a console we do not
+    use. Its raw container log lines say markup=False and are kept as they are."""
+    if record.name.startswith("sagemaker") and getattr(record, "markup", True):
+        from rich.errors import MarkupError
+        from rich.text import Text
+
+        with contextlib.suppress(MarkupError):  # brackets that only look like markup
+            record.msg, record.args = Text.from_markup(record.getMessage()).plain, ()
+    return True
+
+
 def main(argv=None):
     args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(without_markup)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # which config files it read
     try:
         return launch(args)
+    except KeyboardInterrupt:  # Ctrl-C while packing, uploading or starting
+        print("launch.py: interrupted before the job was started", file=sys.stderr)
+        return INTERRUPTED
     except LaunchError as error:
         message = str(error)
     except aws_errors() as error:  # evaluated only now: LaunchErrors need no SDK import

@@ -7,9 +7,12 @@ stand-in what was sent on the wire (moto's request recording) and what was store
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
+import tracemalloc
 
 import pytest
 
@@ -19,6 +22,13 @@ import sourcedir
 pytestmark = pytest.mark.aws
 
 JOB = "launch-test-job"
+{%- if cookiecutter.include_mpi %}
+INSTANCE_COUNT = 2
+{%- else %}
+INSTANCE_COUNT = 1  # more needs MPI to combine the hosts' models
+{%- endif %}
+# The longest base_job_name the template accepts: room for the "-YYYYmmddHHMMSS" suffix.
+LONGEST_BASE_JOB_NAME = "j" * (63 - 15)
 
 
 def decoded(hyperparameters):
@@ -45,7 +55,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     result = run_launch(
         "--bucket", aws.bucket, "--job-name", JOB, "--no-wait",
         "--hyperparameter", "epochs=3", "--hyperparameter", "task=classification",
-        "--instance-count", "2", "--volume-size", "50", "--max-run", "1800",
+        "--instance-count", str(INSTANCE_COUNT), "--volume-size", "50", "--max-run", "1800",
         "--spot", "--max-wait", "3600", "--keep-alive", "600",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -59,7 +69,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     )
     assert request["ResourceConfig"] == {
         "InstanceType": launch.DEFAULT_INSTANCE_TYPE,
-        "InstanceCount": 2,
+        "InstanceCount": INSTANCE_COUNT,
         "VolumeSizeInGB": 50,
         "KeepAlivePeriodInSeconds": 600,
     }
@@ -88,7 +98,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
         "sagemaker_region": aws.region,
         "sagemaker_container_log_level": 20,
 {%- if cookiecutter.include_mpi %}
-        # Two instances: the toolkit's MPI runner starts one process per host.
+        # Several instances: the toolkit's MPI runner starts one process per host.
         "sagemaker_mpi_enabled": True,
         "sagemaker_mpi_num_of_processes_per_host": 1,
         "sagemaker_mpi_custom_mpi_options": "",
@@ -99,7 +109,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
 
     sources = channel_sources(request)
     assert {name: s["S3DataDistributionType"] for name, s in sources.items()} == {
-        "train": "ShardedByS3Key",
+        "train": "ShardedByS3Key" if INSTANCE_COUNT > 1 else "FullyReplicated",
         "validation": "FullyReplicated",
     }
     for name, source in sources.items():
@@ -190,6 +200,21 @@ def test_secrets_and_caches_never_reach_the_archive(aws, run_launch, project):
     ]
 
 
+def test_without_a_validation_folder_the_job_has_no_validation_channel(aws, run_launch, project):
+    shutil.rmtree(project / "data" / "validation")
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "launch.py: no data/validation folder, so no validation channel\n"
+    assert set(channel_sources(aws.sent_job())) == {"train"}
+
+
+def test_no_validation_leaves_the_folder_out(aws, run_launch):
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait", "--no-validation")
+    assert result.returncode == 0, result.stderr
+    assert set(channel_sources(aws.sent_job())) == {"train"}
+    assert not [key for key in aws.object_keys() if "/data/validation/" in key]
+
+
 def link_out_of_source_dir(project, monkeypatch):
     (project / "source_dir" / "settings.py").symlink_to("/etc/hostname")
 
@@ -221,6 +246,15 @@ MISTAKES = {
         nothing,
     ),
     "malformed data URI": (["--train", "s3:/oops"], "neither an s3:// URI nor a folder", nothing),
+    # An empty path is the current folder: it would upload the whole project.
+    "empty train": (["--train="], "or a folder, got nothing", nothing),
+    "empty validation": (["--validation="], "or a folder, got nothing", nothing),
+    "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
+    "validation and none": (
+        ["--validation", "data/validation", "--no-validation"],
+        "not allowed with argument --validation",
+        nothing,
+    ),
     "malformed S3 URI": (["--checkpoint-s3-uri", "https://x/y"], "malformed S3 URI", nothing),
     "malformed hyperparameter": (["--hyperparameter", "epochs"], "expected KEY=VALUE", nothing),
     "reserved hyperparameter": (
@@ -229,8 +263,16 @@ MISTAKES = {
         nothing,
     ),
     "malformed role": (["--role", "SageMakerRole"], "malformed role ARN", nothing),
+    "job name over 63": (["--job-name", "a-" + "b" * 62], "malformed job name", nothing),
     "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
     "entry script missing": ([], "train.py is missing", drop_entry_script),
+{%- if not cookiecutter.include_mpi %}
+    "several instances without MPI": (
+        ["--instance-count", "2"],
+        "re-render the project with include_mpi",
+        nothing,
+    ),
+{%- endif %}
     "symlink out of source_dir": (
         [],
         "is a symlink to /etc/hostname, outside",
@@ -263,6 +305,29 @@ def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     assert result.returncode == 0, result.stderr
     model = f"s3://{aws.bucket}/{launch.DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
     assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
+    assert "Final Resource Status: Completed" in result.stderr.splitlines()  # the SDK's, plain
+
+
+def interrupt(*_, **__):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("interrupted", "message", "started"),
+    [
+        ("launch.upload", "interrupted before the job was started", 0),
+        ("sagemaker.core.resources.TrainingJob.wait", f"stopped watching; job {JOB} goes on", 1),
+    ],
+)
+def test_ctrl_c_costs_one_line_and_exits_130(
+    aws, project, monkeypatch, capsys, interrupted, message, started
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(interrupted, interrupt)
+    assert launch.main(["--bucket", aws.bucket, "--job-name", JOB]) == 130
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert len(aws.sent("CreateTrainingJob")) == started
 
 
 def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
@@ -277,16 +342,11 @@ def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
     assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
 
 
-def compose_works():
-    try:
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
+COMPOSE_WORKS = launch.compose_works()
 
 
 @pytest.mark.skipif(
-    not compose_works(), reason="local mode needs a Docker engine with `docker compose`"
+    not COMPOSE_WORKS, reason="local mode needs a Docker engine with `docker compose`"
 )
 def test_local_mode_trains_in_the_image(aws, run_launch, project):
     result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
@@ -294,7 +354,7 @@ def test_local_mode_trains_in_the_image(aws, run_launch, project):
     assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
 
 
-@pytest.mark.skipif(compose_works(), reason="checks what happens where docker compose is missing")
+@pytest.mark.skipif(COMPOSE_WORKS, reason="checks what happens where docker compose is missing")
 def test_local_mode_without_compose_costs_one_line(aws, run_launch):
     result = run_launch("--bucket", aws.bucket, "--instance-type", "local")
     assert_refused(result, "needs Docker with `docker compose`", aws)
@@ -317,3 +377,43 @@ def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_help_names_each_default_once_and_no_local_path():
+    shown = subprocess.run(
+        [sys.executable, str(launch.PROJECT_DIR / "launch.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "(default: None)" not in shown and "(default: [])" not in shown
+    for option in re.split(r"\n  (?=-)", shown):  # each option with its wrapped help
+        assert option.count("default") <= 1, option
+    assert str(launch.PROJECT_DIR) not in shown
+
+
+def test_the_longest_base_job_name_gives_a_valid_job_name_uncut(monkeypatch):
+    monkeypatch.setattr(launch, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
+    name = launch.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
+    assert len(name) == 63 and launch.JOB_NAME.fullmatch(name)
+    assert name.startswith(LONGEST_BASE_JOB_NAME + "-")
+
+
+def test_a_base_job_name_too_long_for_the_suffix_is_refused(monkeypatch, capsys):
+    monkeypatch.setattr(launch, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME + "j")
+    with pytest.raises(SystemExit):
+        launch.parse_args(["--train", "s3://bucket/train", "--no-validation"])
+    assert "gives an invalid job name: pass --job-name" in capsys.readouterr().err
+
+
+def test_data_files_are_hashed_without_reading_them_whole(tmp_path):
+    size = 64 * 2**20
+    with (tmp_path / "big.csv").open("wb") as big:
+        big.truncate(size)  # sparse: no time or disk spent writing it
+    tracemalloc.start()
+    try:
+        launch.folder_digest(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 16
