@@ -10,10 +10,10 @@ unpacks the code and runs `python train.py --key value ...` just as in a job.
 
 --prepare-only builds the tree and prints its path. --job-base-dir /opt/ml writes every
 path inside the tree as a container sees it when the tree is mounted at /opt/ml.
+The toolkit's output goes to the terminal and to output/local-run.log in the tree.
 Tests import prepare_job_tree() and run_toolkit() rather than building their own tree.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -22,42 +22,34 @@ import sys
 from pathlib import Path, PurePosixPath
 
 import sourcedir
+from launch import (
+    BASE_JOB_NAME,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_REGION,
+    OneLineParser,
+    hyperparameter,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent
 SOURCE_DIR = PROJECT_DIR / "source_dir"
 ENTRY_POINT = "train.py"
 ARCHIVE_NAME = "sourcedir.tar.gz"  # at the top of the tree: the toolkit unpacks it into code/
-INSTANCE_TYPE = {{ cookiecutter.instance_type | tojson }}
-REGION = {{ cookiecutter.aws_region | tojson }}
-JOB_NAME = {{ (cookiecutter.base_job_name ~ "-local") | tojson }}
+LOG_NAME = "local-run.log"  # in the tree's output/
 # Hyperparameters SageMaker reserves for the toolkit, besides the code's location.
 TOOLKIT_HYPERPARAMETERS = {
     "sagemaker_program": ENTRY_POINT,
     "sagemaker_container_log_level": 20,
-    "sagemaker_job_name": JOB_NAME,
-    "sagemaker_region": REGION,
+    "sagemaker_job_name": f"{BASE_JOB_NAME}-local",
+    "sagemaker_region": DEFAULT_REGION,
 }
 DISTRIBUTIONS = ("FullyReplicated", "ShardedByS3Key")
+# The toolkit's own report of a failed script follows the script's last words in the log.
+TOOLKIT_FAILURE_REPORT = "sagemaker-training-toolkit ERROR"
+LAST_WORDS = 3  # lines of the log shown when the script gave no one-line reason
 
 
 class LocalRunError(Exception):
     """A mistake in how the local run was asked for: reported in one line."""
-
-
-def decode_value(text):
-    """A hyperparameter value as typed: JSON when it parses (5, 0.1, true), else a string."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def parse_hyperparameter(text):
-    """KEY=VALUE from the command line, as (key, decoded value)."""
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise LocalRunError(f"hyperparameter {text!r} is not KEY=VALUE")
-    return key, decode_value(value)
 
 
 def encode_hyperparameters(hyperparameters):
@@ -69,13 +61,13 @@ def resource_config(hosts, current_host):
     """resourceconfig.json as SageMaker writes it on each host."""
     return {
         "current_host": current_host,
-        "current_instance_type": INSTANCE_TYPE,
+        "current_instance_type": DEFAULT_INSTANCE_TYPE,
         "current_group_name": "homogeneousCluster",
         "hosts": list(hosts),
         "instance_groups": [
             {
                 "instance_group_name": "homogeneousCluster",
-                "instance_type": INSTANCE_TYPE,
+                "instance_type": DEFAULT_INSTANCE_TYPE,
                 "hosts": list(hosts),
             }
         ],
@@ -144,7 +136,20 @@ def clear_tree(tree):
         return
     if any(tree.iterdir()) and not (tree / "input" / "config").is_dir():
         raise LocalRunError(f"{tree} exists and is not a job tree; choose another --work folder")
-    shutil.rmtree(tree)
+    try:
+        # input/ (with config/) goes last, so a tree left half-deleted is still known as one.
+        for entry in sorted(tree.iterdir(), key=lambda entry: entry.name == "input"):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        tree.rmdir()
+    except OSError as error:
+        # Typically files a rootful `docker run` (make train-container) left owned by root.
+        raise LocalRunError(
+            f"cannot delete the last run's {tree} ({error.strerror}: {error.filename}); "
+            f"delete it with `sudo rm -rf {tree}`"
+        ) from None
 
 
 def prepare_job_tree(
@@ -206,12 +211,52 @@ def run_toolkit(tree, **run_options):
     return subprocess.run(command, env=env, check=False, **run_options)
 
 
+def run_toolkit_logged(tree):
+    """Run the toolkit on a prepared tree, its output (stdout and stderr, in order) to the
+    terminal and to the log; return its exit status."""
+    command, env = toolkit_command(tree)
+    env["PYTHONUNBUFFERED"] = "1"  # keep train.py's prints in step with its errors
+    with (
+        (tree / "output" / LOG_NAME).open("w") as log,
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as toolkit,
+    ):
+        for line in toolkit.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+    return toolkit.returncode
+
+
+def failure_reason(tree):
+    """The one-line reason train.py wrote to output/failure, or None. (The toolkit writes
+    a several-line report of its own when the script crashed without one.)"""
+    failure = tree / "output" / "failure"
+    lines = failure.read_text().strip().splitlines() if failure.exists() else []
+    return lines[0] if len(lines) == 1 else None
+
+
+def last_words(log):
+    """The last non-empty lines of the log before the toolkit's failure report: the end of
+    a traceback, or of whatever else stopped the script."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    ends = [i for i, line in enumerate(lines) if TOOLKIT_FAILURE_REPORT in line]
+    before_report = lines[: ends[0]] if ends else lines
+    return [line for line in before_report if line.strip()][-LAST_WORDS:]
+
+
 def report(tree, returncode):
     """Say where the results are, or why training failed; return the exit status."""
-    failure = tree / "output" / "failure"
     if returncode != 0:
-        reason = failure.read_text().strip().splitlines()[0] if failure.exists() else "see the log"
-        print(f"Training failed: {reason}", file=sys.stderr)
+        reason = failure_reason(tree)
+        if reason:
+            print(f"Training failed: {reason}", file=sys.stderr)
+        else:
+            log = tree / "output" / LOG_NAME
+            print("Training failed; the log ends with:", file=sys.stderr)
+            for line in last_words(log):
+                print(f"    {line}", file=sys.stderr)
+            print(f"The whole log: {log}", file=sys.stderr)
         return 1
     metrics = tree / "output" / "data" / "metrics.json"
     print(f"Model:   {tree / 'model'}")
@@ -221,19 +266,13 @@ def report(tree, returncode):
     return 0
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """Reports a usage mistake in one line, without the usage text."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def parse_args(argv):
     parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="folder with a folder per channel")
     parser.add_argument("--work", required=True, type=Path, help="where to build the /opt/ml tree")
     parser.add_argument(
         "--hyperparameter",
+        type=hyperparameter,
         action="append",
         default=[],
         metavar="KEY=VALUE",
@@ -251,12 +290,12 @@ def main(argv=None):
             raise LocalRunError(f"--job-base-dir {args.job_base_dir} is not an absolute path")
         if args.job_base_dir and not args.prepare_only:
             raise LocalRunError("--job-base-dir builds a tree for a container: add --prepare-only")
-        hyperparameters = dict(parse_hyperparameter(text) for text in args.hyperparameter)
+        hyperparameters = dict(args.hyperparameter)
         tree = prepare_job_tree(args.data, args.work, hyperparameters, args.job_base_dir)
         if args.prepare_only:
             print(tree)
             return 0
-        return report(tree, run_toolkit(tree).returncode)
+        return report(tree, run_toolkit_logged(tree))
     except (LocalRunError, sourcedir.SourceDirError) as error:
         print(f"local_run.py: error: {error}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ FIXED_MTIME = 315532800
 SKIPPED_DIRS = {
     "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", ".aws", ".ssh",
+    ".local-run",  # local runs' trees and checkpoints
 }  # fmt: skip
 SECRET_FILES = [
     ".env", ".env.*", "*.env", ".envrc", ".netrc", ".pypirc", "credentials", "*.pem", "*.key",

@@ -2,12 +2,16 @@
 
 The sagemaker-training toolkit runs this as `python train.py --epochs 5 ...` with the
 job's hyperparameters and the SM_* environment (see utils.job_paths). It also runs as
-`python source_dir/train.py` from the project folder, on data/ (see `make data`).
+`python source_dir/train.py` from the project folder, on data/ (see `make data`): such a
+direct run deletes its earlier checkpoints (in .local-run/direct) and starts afresh, so
+an edit to the code always shows.
 
 The story: read the hyperparameters; survey the training data once (feature scaling,
 classes); then per epoch stream the batches through partial_fit, combine across hosts,
 evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics.
-A restarted job (a spot interruption) resumes from the newest checkpoint.
+A restarted job (a spot interruption) resumes from the newest checkpoint. The training
+loss scores each batch before the model learns from it (progressive validation), so it
+is not flattered by data the model has just fitted.
 
 Under MPI (see distributed.py) every process does the same on its share of the data: the
 survey, the epoch's loss and the validation metrics are pooled over all the processes, the
@@ -77,9 +81,12 @@ def new_model(args):
     return SGDRegressor(loss="squared_error", **common)
 
 
-def batches(share, args):
-    """(features, labels) batches of this process's share of a channel."""
-    return utils.read_batches(share.files, args.batch_size, share.part, share.parts)
+def batches(share, args, scaler=None, classes=None):
+    """(features, labels) batches of this process's share of a channel. Given the fitted
+    scaler, every row must be as wide as the data it was fitted on; given classes, every
+    label must be one of them (or sklearn fails with a traceback)."""
+    width = scaler.n_features_in_ + 1 if scaler else None  # the label, then the features
+    return utils.read_batches(share.files, args.batch_size, share.part, share.parts, width, classes)
 
 
 def survey(share, args, group):
@@ -95,6 +102,10 @@ def survey(share, args, group):
             check_class_count(classes)
     if group.size > 1:
         scaler, classes = pooled_survey(group, scaler, classes, rows)
+    if args.task == "classification" and len(classes) < 2:
+        raise utils.UserError(
+            f"train channel: every label is {min(classes):g}; classification needs two or more"
+        )
     return scaler, np.array(sorted(classes))
 
 
@@ -136,16 +147,29 @@ def row_losses(model, features, labels):
     return (model.predict(features) - labels) ** 2
 
 
+def losses_before_learning(model, features, labels, classes):
+    """Each row's loss under the model as it is before learning from the row's batch.
+    An untrained model is all zeros: it gives every class the same probability, or
+    predicts 0."""
+    if hasattr(model, "coef_"):
+        return row_losses(model, features, labels)
+    if isinstance(model, SGDClassifier):
+        return np.full(len(labels), np.log(len(classes)))
+    return labels**2
+
+
 def train_one_epoch(model, scaler, classes, share, args):
-    """Stream every batch through partial_fit; return the summed loss and the row count."""
+    """Stream every batch through partial_fit; return the summed loss (each batch scored
+    before the model learns from it) and the row count."""
     total_loss, rows = 0.0, 0
-    for features, labels in batches(share, args):
+    known_labels = classes if args.task == "classification" else None
+    for features, labels in batches(share, args, scaler, known_labels):
         scaled = scaler.transform(features)
+        total_loss += losses_before_learning(model, scaled, labels, classes).sum()
         if args.task == "classification":
             model.partial_fit(scaled, labels, classes=classes)
         else:
             model.partial_fit(scaled, labels)
-        total_loss += row_losses(model, scaled, labels).sum()
         rows += len(labels)
     return total_loss, rows
 
@@ -154,10 +178,9 @@ def evaluate(model, scaler, share, args, group):
     """Loss and accuracy (classification) or RMSE (regression) on the validation data,
     summed over every process's share."""
     total_loss, correct, rows = 0.0, 0, 0
-    for features, labels in batches(share, args):
+    known_labels = model.classes_ if args.task == "classification" else None
+    for features, labels in batches(share, args, scaler, known_labels):
         scaled = scaler.transform(features)
-        if args.task == "classification" and not np.isin(labels, model.classes_).all():
-            raise utils.UserError("validation channel: a label never seen in the training data")
         losses = row_losses(model, scaled, labels)
         total_loss += losses.sum()
         if args.task == "classification":
@@ -202,7 +225,12 @@ def fresh_state(train_share, args, group):
 
 
 def resumed_state(paths, args):
-    """The newest checkpoint's state, or None; refuses one made with other settings."""
+    """The newest checkpoint's state, or None; refuses one made with other settings or
+    past the last epoch. A direct run deletes its checkpoints instead: it starts afresh."""
+    if paths.direct:
+        if utils.delete_checkpoints(paths.checkpoints):
+            utils.log(f"Starting afresh: deleted the checkpoints in {paths.checkpoints}")
+        return None
     state = utils.load_latest_checkpoint(paths.checkpoints)
     if state is None:
         return None
@@ -212,6 +240,11 @@ def resumed_state(paths, args):
         raise utils.UserError(
             f"checkpoint in {paths.checkpoints} was made with other {', '.join(differing)}; "
             "restore those hyperparameters or delete the checkpoint folder"
+        )
+    if state["epoch"] > args.epochs:
+        raise utils.UserError(
+            f"checkpoint in {paths.checkpoints} is from epoch {state['epoch']}, past the "
+            f"{args.epochs} epochs asked for; raise epochs or delete the checkpoint folder"
         )
     utils.log(f"Resuming after epoch {state['epoch']} from {paths.checkpoints}")
     return state

@@ -2,7 +2,8 @@
 
 Everything here works the same under the sagemaker-training toolkit (which sets the
 SM_* variables), in a local run (SAGEMAKER_BASE_DIR points at a temporary /opt/ml)
-and with a plain `python source_dir/train.py` from the project folder.
+and with a plain `python source_dir/train.py` from the project folder (a direct run,
+which writes under the project's .local-run/direct wherever it is started from).
 """
 
 import csv
@@ -21,8 +22,12 @@ import numpy as np
 METRIC_NAMES = ("train:loss", "validation:loss", "validation:accuracy", "validation:rmse")
 
 DATA_SUFFIXES = (".csv", ".csv.gz")
-# Used by `python train.py` outside a container when SAGEMAKER_BASE_DIR is not set.
-CHECKOUT_BASE_DIR = Path(".local-run") / "direct"
+# A job's folders. Its input/config tells a job apart from a machine that merely has an
+# /opt/ml (SageMaker Studio and notebook instances keep /opt/ml/metadata there).
+JOB_BASE_DIR = Path("/opt/ml")
+# Where a direct `python train.py` writes: in the project (this file is in its source_dir/),
+# never in the current folder, from which source_dir/ would be packed and shipped.
+CHECKOUT_BASE_DIR = Path(__file__).resolve().parent.parent / ".local-run" / "direct"
 
 
 class UserError(Exception):
@@ -43,6 +48,8 @@ class JobPaths:
     current_host: str
     # Channels whose files SageMaker split between the hosts (S3DistributionType ShardedByS3Key).
     sharded_channels: frozenset[str] = frozenset()
+    # A direct `python train.py`, outside any job: it starts afresh rather than resuming.
+    direct: bool = False
 
     @property
     def is_leader(self):
@@ -51,11 +58,11 @@ class JobPaths:
 
 
 def base_dir(environ):
-    """/opt/ml in a job, SAGEMAKER_BASE_DIR in a local run, a folder here otherwise."""
+    """SAGEMAKER_BASE_DIR in a local run, /opt/ml in a job, the project's folder otherwise."""
     if "SAGEMAKER_BASE_DIR" in environ:
         return Path(environ["SAGEMAKER_BASE_DIR"])
-    if Path("/opt/ml").is_dir():
-        return Path("/opt/ml")
+    if (JOB_BASE_DIR / "input" / "config").is_dir():
+        return JOB_BASE_DIR
     return CHECKOUT_BASE_DIR
 
 
@@ -76,6 +83,7 @@ def job_paths(environ=os.environ):
         hosts=hosts,
         current_host=current_host,
         sharded_channels=sharded_channels(environ),
+        direct=base == CHECKOUT_BASE_DIR,
     )
 
 
@@ -126,8 +134,9 @@ def csv_rows(path):
     opener = gzip.open if path.name.endswith(".gz") else open
     reader = None
     try:
-        # Bytes that are not UTF-8 become U+FFFD, so they surface as a bad cell with its line.
-        with opener(path, "rt", newline="", encoding="utf-8", errors="replace") as text:
+        # utf-8-sig drops the byte-order mark Excel puts first. Bytes that are not UTF-8
+        # become U+FFFD, so they surface as a bad cell with its line.
+        with opener(path, "rt", newline="", encoding="utf-8-sig", errors="replace") as text:
             reader = csv.reader(text)
             for row in reader:
                 if not row:
@@ -141,8 +150,9 @@ def csv_rows(path):
         raise UserError(f"{path}: cannot be read ({error})") from None
 
 
-def rows_to_arrays(rows, line_numbers, path):
-    """Turn text rows into (features, labels) float arrays, naming the first bad cell."""
+def rows_to_arrays(rows, line_numbers, path, classes=None):
+    """Turn text rows into (features, labels) float arrays, naming the first bad cell,
+    or the first label that is not one of classes (when given)."""
     try:
         table = np.array(rows, dtype=np.float64)
     except ValueError:
@@ -153,18 +163,34 @@ def rows_to_arrays(rows, line_numbers, path):
                 if not is_number(cell) or not np.isfinite(float(cell)):
                     where = f"{path}, line {line_number}, column {column}"
                     raise UserError(f"{where}: {cell!r} is not a number")
+    if classes is not None:
+        check_labels(table[:, 0], classes, line_numbers, path)
     return table[:, 1:], table[:, 0]
 
 
-def read_batches(files, batch_size, part=0, parts=1):
+def check_labels(labels, classes, line_numbers, path):
+    """Refuse a label the model has no class for, naming its line."""
+    unknown = np.flatnonzero(~np.isin(labels, classes))
+    if unknown.size:
+        first = unknown[0]
+        known = ", ".join(f"{label:g}" for label in classes[:10]) + (", ..." * (len(classes) > 10))
+        raise UserError(
+            f"{path}, line {line_numbers[first]}: label {labels[first]:g} is not one of the "
+            f"model's classes ({known}): a label never seen in the training data it started from"
+        )
+
+
+def read_batches(files, batch_size, part=0, parts=1, width=None, classes=None):
     """Yield (features, labels) arrays of at most batch_size rows, file after file.
 
     The label is the first column, as SageMaker's built-in algorithms expect. Only one
     batch is in memory at a time, so a bigger channel costs time, not memory. With parts
     above 1, only every parts-th data row, from the part-th on, is returned (one process's
-    share of the rows); every row is still checked for its width.
+    share of the rows); every row is still checked for its width. That width is the first
+    row's unless given (the model's, for data it did not survey); with classes given, every
+    label must be one of them.
     """
-    width, row_index = None, -1
+    row_index = -1
     for path in files:
         rows, line_numbers = [], []
         for line_number, row in csv_rows(path):
@@ -180,11 +206,11 @@ def read_batches(files, batch_size, part=0, parts=1):
             rows.append(row)
             line_numbers.append(line_number)
             if len(rows) == batch_size:
-                yield rows_to_arrays(rows, line_numbers, path)
+                yield rows_to_arrays(rows, line_numbers, path, classes)
                 rows, line_numbers = [], []
         if rows:
-            yield rows_to_arrays(rows, line_numbers, path)
-    if width is None:
+            yield rows_to_arrays(rows, line_numbers, path, classes)
+    if row_index < 0:
         raise UserError(f"{files[0].parent}: no data rows in {len(files)} file(s)")
 
 
@@ -223,6 +249,14 @@ def save_checkpoint(folder, epoch, state):
         if older != path:
             older.unlink()
     return path
+
+
+def delete_checkpoints(folder):
+    """Delete every checkpoint in folder; return how many there were."""
+    checkpoints = list(folder.glob("epoch-*.joblib")) if folder.is_dir() else []
+    for path in checkpoints:
+        path.unlink()
+    return len(checkpoints)
 
 
 def load_latest_checkpoint(folder):

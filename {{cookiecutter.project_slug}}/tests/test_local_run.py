@@ -3,12 +3,14 @@ and the sample data it trains on (scripts/make_data.py)."""
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
 
 import pytest
 
+import launch
 import local_run
 from scripts.make_data import write_sample_data
 
@@ -56,13 +58,16 @@ def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_pat
     assert decoded["task"] == "regression"
     assert decoded["sagemaker_program"] == "train.py"
     assert decoded["sagemaker_submit_directory"] == str(tree / "sourcedir.tar.gz")
+    assert decoded["sagemaker_region"] == launch.DEFAULT_REGION
+    assert decoded["sagemaker_job_name"] == f"{launch.BASE_JOB_NAME}-local"
 
 
 def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
     tree = local_run.prepare_job_tree(data, tmp_path)
 
-    assert read_config(tree, "resourceconfig.json")["hosts"] == ["algo-1"]
-    assert read_config(tree, "resourceconfig.json")["current_host"] == "algo-1"
+    resources = read_config(tree, "resourceconfig.json")
+    assert (resources["hosts"], resources["current_host"]) == (["algo-1"], "algo-1")
+    assert resources["current_instance_type"] == launch.DEFAULT_INSTANCE_TYPE
     channels = read_config(tree, "inputdataconfig.json")
     assert sorted(channels) == ["train", "validation"]
     assert channels["train"]["S3DistributionType"] == "FullyReplicated"
@@ -128,6 +133,26 @@ def test_a_tree_left_half_built_is_rebuilt(data, tmp_path, monkeypatch):
     assert (tree / "sourcedir.tar.gz").is_file()
 
 
+def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkeypatch, capsys):
+    tree = local_run.prepare_job_tree(data, tmp_path)
+    delete = shutil.rmtree
+
+    def owned_by_root(path, *args, **kwargs):  # what a rootful `docker run` leaves behind
+        if path.name == "model":
+            raise PermissionError(13, "Permission denied", str(path / "model.joblib"))
+        delete(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", owned_by_root)
+    status = local_run.main(["--data", str(data), "--work", str(tmp_path), "--prepare-only"])
+
+    assert status == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"Permission denied: {tree / 'model' / 'model.joblib'}" in error
+    assert f"delete it with `sudo rm -rf {tree}`" in error
+    assert (tree / "input" / "config").is_dir()  # still known as a tree: deleted once fixed
+
+
 def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
     precious = tmp_path / "opt" / "ml" / "notes.txt"
     precious.parent.mkdir(parents=True)
@@ -139,31 +164,27 @@ def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
     assert precious.read_text() == "keep me"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("epochs=5", ("epochs", 5)),
-        ("learning-rate=0.5", ("learning-rate", 0.5)),
-        ("task=regression", ("task", "regression")),
-        ("note=a=b", ("note", "a=b")),
-    ],
-)
-def test_hyperparameters_from_the_command_line(text, expected):
-    assert local_run.parse_hyperparameter(text) == expected
+def test_prepare_only_prints_the_tree_with_the_command_lines_hyperparameters(data, tmp_path):
+    hyperparameters = ["epochs=5", "learning-rate=0.5", "task=regression", "note=a=b"]
+    options = [option for text in hyperparameters for option in ("--hyperparameter", text)]
 
-
-def test_prepare_only_prints_the_tree(data, tmp_path):
-    result = run_cli("--data", str(data), "--work", str(tmp_path), "--prepare-only")
+    result = run_cli("--data", str(data), "--work", str(tmp_path), "--prepare-only", *options)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(tmp_path / "opt" / "ml")
-    assert not (tmp_path / "opt" / "ml" / "output" / "success").exists()
+    tree = tmp_path / "opt" / "ml"
+    assert result.stdout.strip() == str(tree)
+    assert not (tree / "output" / "success").exists()
+    written = read_config(tree, "hyperparameters.json")
+    decoded = {key: json.loads(value) for key, value in written.items()}
+    expected = {"epochs": 5, "learning-rate": 0.5, "task": "regression", "note": "a=b"}
+    assert decoded.items() >= expected.items()
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--hyperparameter", "epochs"], "hyperparameter 'epochs' is not KEY=VALUE"),
+        (["--hyperparameter", "epochs"], "malformed hyperparameter 'epochs'"),
+        (["--hyperparameter", "sagemaker_program=x.py"], "sagemaker_program is reserved"),
         (["--job-base-dir", "opt/ml", "--prepare-only"], "is not an absolute path"),
         (["--job-base-dir", "/opt/ml"], "add --prepare-only"),
         (["--bogus"], "unrecognized arguments: --bogus"),
@@ -203,3 +224,24 @@ def test_train_local_reports_a_failed_job_in_one_line(data, tmp_path):
     assert result.returncode == 1
     reason = "hyperparameters: argument --epochs: must be at least 1, got 0"
     assert result.stderr.strip().splitlines()[-1] == f"Training failed: {reason}"
+
+
+@pytest.mark.toolkit
+def test_train_local_shows_how_a_crash_ended_and_where_the_log_is(data, tmp_path, capsys):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "train.py").write_text("raise RuntimeError('a bug in the code')\n")
+    tree = local_run.prepare_job_tree(data, tmp_path / "work", source_dir=code)
+
+    status = local_run.report(tree, local_run.run_toolkit_logged(tree))
+
+    assert status == 1
+    output = capsys.readouterr()
+    log = tree / "output" / local_run.LOG_NAME
+    report = output.err.splitlines()
+    assert report[0] == "Training failed; the log ends with:"
+    assert report[-2] == "    RuntimeError: a bug in the code"
+    assert report[-1] == f"The whole log: {log}"
+    assert "ExecuteUserScriptError" not in output.err
+    assert "Traceback (most recent call last)" in log.read_text()
+    assert log.read_text() == output.out  # the terminal saw the same, as it happened

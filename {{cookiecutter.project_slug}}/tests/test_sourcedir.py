@@ -60,7 +60,8 @@ def test_members_carry_no_owner_or_time(source):
     "planted",
     [".env", ".env.production", "id_rsa", "id_ed25519.pub", "server.pem", "deploy.key", ".netrc",
      "credentials", "__pycache__/train.cpython-311.pyc", ".git/config", ".aws/credentials",
-     "pkg/__pycache__/helpers.cpython-313.pyc", "notebook/.ipynb_checkpoints/x.py", ".DS_Store"],
+     "pkg/__pycache__/helpers.cpython-313.pyc", "notebook/.ipynb_checkpoints/x.py", ".DS_Store",
+     ".local-run/direct/checkpoints/algo-1/epoch-0001.joblib"],
 )  # fmt: skip
 def test_secrets_caches_and_junk_are_left_out(source, planted):
     path = source / planted
