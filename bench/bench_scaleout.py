@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_training import measure
+from bench_training import job_environment, measure
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -51,16 +51,7 @@ def make_data(project, out, rows):
 
 def train_run(project, data, work, processes, distribution, epochs):
     config = {"train": {"S3DistributionType": distribution}}
-    env = {
-        **os.environ,
-        "SAGEMAKER_BASE_DIR": str(work),
-        "SM_CHANNEL_TRAIN": str(data / "train"),
-        "SM_CHANNEL_VALIDATION": str(data / "validation"),
-        "SM_MODEL_DIR": str(work / "model"),
-        "SM_OUTPUT_DIR": str(work / "output"),
-        "SM_OUTPUT_DATA_DIR": str(work / "output" / "data"),
-        "SM_INPUT_DATA_CONFIG": json.dumps(config),
-    }
+    env = {**job_environment(data, work), "SM_INPUT_DATA_CONFIG": json.dumps(config)}
     command = [mpirun(), "--allow-run-as-root", "--oversubscribe", "-np", str(processes)]
     command += [sys.executable, "-m", "mpi4py", "source_dir/train.py", "--epochs", str(epochs)]
     return measure(command, project, env)

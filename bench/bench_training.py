@@ -54,9 +54,9 @@ def median(runs):
     return Run(*(statistics.median(getattr(run, field) for run in runs) for field in ("wall", "cpu", "peak_mb")))
 
 
-def direct_run(project, data, work, epochs):
-    """python train.py with the SM_* folders the toolkit would set (fresh, so nothing resumes)."""
-    env = {
+def job_environment(data, work):
+    """The SM_* folders the toolkit would give train.py, for a run in work on data."""
+    return {
         **os.environ,
         "SAGEMAKER_BASE_DIR": str(work),
         "SM_CHANNEL_TRAIN": str(data / "train"),
@@ -65,7 +65,12 @@ def direct_run(project, data, work, epochs):
         "SM_OUTPUT_DIR": str(work / "output"),
         "SM_OUTPUT_DATA_DIR": str(work / "output" / "data"),
     }
-    return measure([sys.executable, "source_dir/train.py", "--epochs", str(epochs)], project, env)
+
+
+def direct_run(project, data, work, epochs):
+    """python train.py with the SM_* folders the toolkit would set (fresh, so nothing resumes)."""
+    command = [sys.executable, "source_dir/train.py", "--epochs", str(epochs)]
+    return measure(command, project, job_environment(data, work))
 
 
 def toolkit_run(project, data, work, epochs):

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from support.containers import podman
+from support.containers import built_image, podman, sample_data
 
 HOSTS = ("algo-1", "algo-2")
 # Each host's `train` runs under this `timeout`, as a job's stopping condition would end it.
@@ -50,17 +50,12 @@ def mpi_project(render):
 
 @pytest.fixture(scope="module")
 def mpi_image(mpi_project, base_image):
-    tag = "localhost/template-tests/mpi-training-image:test"
-    podman("build", "--build-arg", f"BASE_IMAGE={base_image}", "--tag", tag, str(mpi_project), timeout=900)
-    yield tag
-    podman("rmi", "--force", tag, check=False)
+    yield from built_image(mpi_project, base_image, "localhost/template-tests/mpi-training-image:test")
 
 
 @pytest.fixture(scope="module")
 def cluster_data(mpi_project, tmp_path_factory):
-    data = tmp_path_factory.mktemp("cluster-data")
-    subprocess.run([sys.executable, "scripts/make_data.py", "--out", str(data)], cwd=mpi_project, check=True)
-    return data
+    return sample_data(mpi_project, tmp_path_factory.mktemp("cluster-data"))
 
 
 def prepare_tree(project, work, **options):

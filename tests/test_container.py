@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support.containers import podman
+from support.containers import built_image, podman, sample_data
 from support.git import commit_all, git
 from support.tools import run_make
 
@@ -59,18 +59,12 @@ def project(default_project, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def image(project, base_image):
-    """The project's Dockerfile built on the local base image."""
-    tag = "localhost/template-tests/training-image:test"
-    podman("build", "--build-arg", f"BASE_IMAGE={base_image}", "--tag", tag, str(project), timeout=900)
-    yield tag
-    podman("rmi", "--force", tag, check=False)
+    yield from built_image(project, base_image, "localhost/template-tests/training-image:test")
 
 
 @pytest.fixture(scope="module")
-def sample_data(project, tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    subprocess.run([sys.executable, "scripts/make_data.py", "--out", str(data)], cwd=project, check=True)
-    return data
+def data(project, tmp_path_factory):
+    return sample_data(project, tmp_path_factory.mktemp("data"))
 
 
 def prepare_tree(project, data, work, *hyperparameters):
@@ -94,8 +88,8 @@ def run_like_sagemaker(image, tree):
 
 
 @pytest.mark.container
-def test_trains_like_sagemaker(project, image, sample_data, tmp_path):
-    tree = prepare_tree(project, sample_data, tmp_path, "epochs=2")
+def test_trains_like_sagemaker(project, image, data, tmp_path):
+    tree = prepare_tree(project, data, tmp_path, "epochs=2")
 
     result = run_like_sagemaker(image, tree)
 
@@ -108,8 +102,8 @@ def test_trains_like_sagemaker(project, image, sample_data, tmp_path):
 
 
 @pytest.mark.container
-def test_failing_script_reports_failure(project, image, sample_data, tmp_path):
-    tree = prepare_tree(project, sample_data, tmp_path, "epochs=0")
+def test_failing_script_reports_failure(project, image, data, tmp_path):
+    tree = prepare_tree(project, data, tmp_path, "epochs=0")
 
     result = run_like_sagemaker(image, tree)
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -80,6 +81,19 @@ def podman(*args, check=True, timeout=600, **kwargs):
     if check and result.returncode != 0:
         raise AssertionError(f"podman {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result
+
+
+def built_image(project, base_image, tag):
+    """Build the project's Dockerfile on the local base image as tag; yield the tag, then remove it."""
+    podman("build", "--build-arg", f"BASE_IMAGE={base_image}", "--tag", tag, str(project), timeout=900)
+    yield tag
+    podman("rmi", "--force", tag, check=False)
+
+
+def sample_data(project, folder):
+    """The project's own sample data set, written by its scripts/make_data.py into folder."""
+    subprocess.run([sys.executable, "scripts/make_data.py", "--out", str(folder)], cwd=project, check=True)
+    return folder
 
 
 def last_line(text):
