@@ -324,7 +324,11 @@ def test_ctrl_c_costs_one_line_and_exits_130(
 ):
     monkeypatch.chdir(project)
     monkeypatch.setattr(interrupted, interrupt)
-    assert launch.main(["--bucket", aws.bucket, "--job-name", JOB]) == 130
+    try:
+        exit_status = launch.main(["--bucket", aws.bucket, "--job-name", JOB])
+    except KeyboardInterrupt:  # caught here, or it would stop the whole test session
+        pytest.fail("Ctrl-C escaped launch.main")
+    assert exit_status == 130
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and message in lines[0], lines
     assert len(aws.sent("CreateTrainingJob")) == started
