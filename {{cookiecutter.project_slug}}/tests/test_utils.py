@@ -10,6 +10,8 @@ import pytest
 
 import utils
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
 
 def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,6 +34,15 @@ def test_reads_label_first_and_skips_the_header(tmp_path):
 
     assert labels.tolist() == [1.0, 0.0]
     assert features.tolist() == [[2.5, 3.0], [-1.0, 400.0]]
+
+
+@pytest.mark.parametrize("content", ["label,x\n1,2\n", "1,2\n"])
+def test_a_byte_order_mark_is_not_part_of_the_first_cell(tmp_path, content):
+    path = write(tmp_path / "a.csv.gz", "\ufeff" + content)  # as Excel exports "CSV UTF-8"
+
+    _, labels = read_all([path])
+
+    assert labels.tolist() == [1.0]
 
 
 def test_a_numeric_first_row_is_data(tmp_path):
@@ -79,6 +90,22 @@ def test_bad_data_names_file_and_line(tmp_path, content, expected):
 
     with pytest.raises(utils.UserError, match=expected):
         read_all([path])
+
+
+def test_rows_can_be_held_to_a_given_width(tmp_path):
+    path = write(tmp_path / "a.csv", "label,x,y\n1,2,3\n")
+
+    with pytest.raises(utils.UserError, match=r"a\.csv, line 2: 3 columns, expected 2"):
+        list(utils.read_batches([path], 100, width=2))
+
+
+def test_labels_can_be_held_to_given_classes(tmp_path):
+    path = write(tmp_path / "a.csv", "1,2\n0,2\n2.5,3\n")
+    classes = np.array([0.0, 1.0])
+
+    expected = r"a\.csv, line 3: label 2\.5 is not one of the model's classes \(0, 1\)"
+    with pytest.raises(utils.UserError, match=expected):
+        list(utils.read_batches([path], 100, classes=classes))
 
 
 def test_rows_must_have_the_same_width_across_files(tmp_path):
@@ -156,6 +183,7 @@ def test_job_paths_follow_the_sagemaker_environment(tmp_path):
 
 
 def test_job_paths_default_to_the_project_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(utils, "JOB_BASE_DIR", tmp_path / "no-opt-ml")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data" / "train").mkdir(parents=True)
 
@@ -163,8 +191,32 @@ def test_job_paths_default_to_the_project_folder(tmp_path, monkeypatch):
 
     assert paths.train.as_posix() == "data/train"
     assert paths.validation is None
-    assert paths.model == utils.CHECKOUT_BASE_DIR / "model"
-    assert paths.is_leader
+    # In the project, not in the current folder (source_dir/ would ship it).
+    assert paths.model == PROJECT_DIR / ".local-run" / "direct" / "model"
+    assert paths.is_leader and paths.direct
+
+
+@pytest.mark.parametrize(
+    ("job_files", "direct"),
+    [
+        (["metadata/resource-metadata.json"], True),  # a SageMaker notebook or Studio machine
+        (["input/config/hyperparameters.json"], False),  # a training job
+    ],
+)
+def test_only_a_job_makes_opt_ml_the_base_dir(tmp_path, monkeypatch, job_files, direct):
+    opt_ml = tmp_path / "opt" / "ml"
+    for name in job_files:
+        write(opt_ml / name, "{}")
+    monkeypatch.setattr(utils, "JOB_BASE_DIR", opt_ml)
+
+    paths = utils.job_paths({})
+
+    assert paths.direct == direct
+    assert paths.model.parent == (utils.CHECKOUT_BASE_DIR if direct else opt_ml)
+
+
+def test_a_local_run_is_not_a_direct_run(tmp_path):
+    assert not utils.job_paths({"SAGEMAKER_BASE_DIR": str(tmp_path)}).direct
 
 
 def test_metrics_are_name_value_tokens_that_metric_definitions_match():
@@ -187,6 +239,16 @@ def test_checkpoints_keep_only_the_newest(tmp_path):
 
     assert [p.name for p in tmp_path.iterdir()] == ["epoch-0003.joblib"]
     assert utils.load_latest_checkpoint(tmp_path) == {"epoch": 3}
+
+
+def test_checkpoints_can_be_deleted(tmp_path):
+    for epoch in (1, 2):
+        utils.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
+    (tmp_path / "notes.txt").write_text("kept")
+
+    assert utils.delete_checkpoints(tmp_path) == 1
+    assert utils.delete_checkpoints(tmp_path / "none") == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_json_is_written_whole(tmp_path):
