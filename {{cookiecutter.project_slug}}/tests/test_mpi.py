@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import joblib
 import pytest
+from sklearn.metrics import log_loss
 
 import distributed
 import launch
@@ -329,3 +331,23 @@ def test_every_process_resumes_from_the_first_ones_checkpoint(mpi_data, tmp_path
     assert re.findall(r"^epoch=(\d+) ", resumed.stdout, flags=re.MULTILINE) == ["3", "4"]
     assert refused.returncode != 0
     assert "made with other learning_rate" in (tmp_path / "output" / "failure").read_text()
+
+
+@needs_mpi
+@pytest.mark.toolkit
+def test_the_pooled_training_loss_scores_each_batch_before_learning_from_it(mpi_data, tmp_path):
+    data = tmp_path / "data"  # one file, one batch per process: an epoch is one step
+    shutil.copytree(mpi_data / "validation", data / "validation")
+    (data / "train").mkdir()
+    shutil.copy(mpi_data / "train" / "part-0000.csv", data / "train")
+    work, one_batch = tmp_path / "work", ["--batch-size", "100000"]
+    first = run_processes(2, data, work, "--epochs", "1", *one_batch)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    after_one_epoch = joblib.load(work / "model" / "model.joblib")
+
+    resumed = run_processes(2, data, work, "--epochs", "2", *one_batch)
+
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    [(features, labels)] = utils.read_batches([data / "train" / "part-0000.csv"], 100000)
+    expected = log_loss(labels, after_one_epoch.predict_proba(features))
+    assert metrics(work)["train:loss"] == pytest.approx(expected, rel=1e-6)

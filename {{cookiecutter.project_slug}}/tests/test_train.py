@@ -235,18 +235,21 @@ def test_a_checkpoint_past_the_epochs_asked_for_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("new_line", "expected"),
+    ("rows", "expected"),
     [
-        ("7,1,2,3,4,5,6", r"part-0000\.csv, line 5: label 7 is not one of the model's classes"),
-        ("1,2,3,4,5,6,7,8", r"part-0000\.csv, line 5: 8 columns, expected 7"),
+        ("0,1,2,3,4,5,6\n7,1,2,3,4,5,6\n", r"new\.csv, line 2: label 7 is not one of the model's"),
+        ("0,1,2,3,4,5,6,7\n1,1,2,3,4,5,6,7\n", r"new\.csv, line 1: 8 columns, expected 7"),
     ],
 )
 def test_resuming_on_data_the_checkpoint_cannot_take_is_one_line(
-    job_env, classification_data, monkeypatch, new_line, expected
+    job_env, classification_data, monkeypatch, rows, expected
 ):
     use_channels(monkeypatch, classification_data)
     train.main(["--epochs", "1"])
-    use_channels(monkeypatch, corrupt(classification_data, job_env, 5, new_line))
+    new_data = job_env / "new-train" / "new.csv"
+    new_data.parent.mkdir()
+    new_data.write_text(rows)
+    monkeypatch.setenv("SM_CHANNEL_TRAIN", str(new_data.parent))
 
     failure = failure_of(job_env, ["--epochs", "2"])
 
