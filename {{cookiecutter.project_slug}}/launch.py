@@ -518,7 +518,7 @@ def sagemaker_session(boto_session, bucket, dry_run):
 
 def build_trainer(args, plan, session, image_uri):
     from sagemaker.train import ModelTrainer
-    from sagemaker.train.configs import (
+    from sagemaker.core.training.configs import (
         CheckpointConfig,
         Compute,
         MetricDefinition,
@@ -582,7 +582,7 @@ def toolkit_hyperparameters(user_values, code_uri, region):
 
 def channels(args, plan):
     """train and validation; with several hosts each gets its own share of the train files."""
-    from sagemaker.train.configs import Channel, DataSource, S3DataSource
+    from sagemaker.core.training.configs import Channel, DataSource, S3DataSource
 
     train_distribution = "ShardedByS3Key" if args.instance_count > 1 else "FullyReplicated"
     distributions = {"train": train_distribution, "validation": "FullyReplicated"}
