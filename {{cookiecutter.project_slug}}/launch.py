@@ -517,7 +517,6 @@ def sagemaker_session(boto_session, bucket, dry_run):
 
 
 def build_trainer(args, plan, session, image_uri):
-    from sagemaker.train import ModelTrainer
     from sagemaker.core.training.configs import (
         CheckpointConfig,
         Compute,
@@ -526,6 +525,7 @@ def build_trainer(args, plan, session, image_uri):
         SourceCode,
         StoppingCondition,
     )
+    from sagemaker.train import ModelTrainer
     from sagemaker.train.model_trainer import Mode
 
     hyperparameters = dict(args.hyperparameter)
