@@ -318,7 +318,6 @@ def parse_args(argv=None):
         if args.max_wait < args.max_run:
             parser.error("--max-wait must be at least --max-run")
     args.prefix = args.prefix.strip("/")
-    args.validation = validation_location(args)
     args.local = args.instance_type in (LOCAL_MODE, "local_gpu")
     if args.local and args.instance_count > 1:
         parser.error("local mode runs one container here: use --instance-count 1")
@@ -334,6 +333,7 @@ def parse_args(argv=None):
     args.job_name = args.job_name or default_job_name()
     if not JOB_NAME.fullmatch(args.job_name):
         parser.error(f"BASE_JOB_NAME {BASE_JOB_NAME!r} gives an invalid job name: pass --job-name")
+    args.validation = validation_location(args)  # last: it may print a note
     return args
 
 

@@ -232,6 +232,10 @@ def forget_credentials(project, monkeypatch):
         monkeypatch.delenv(name)
 
 
+def forget_validation(project, monkeypatch):
+    shutil.rmtree(project / "data" / "validation")
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -250,6 +254,7 @@ MISTAKES = {
     "empty train": (["--train="], "or a folder, got nothing", nothing),
     "empty validation": (["--validation="], "or a folder, got nothing", nothing),
     "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
+    "no note before an error": (["--max-wait", "60"], "--max-wait only applies", forget_validation),
     "validation and none": (
         ["--validation", "data/validation", "--no-validation"],
         "not allowed with argument --validation",
