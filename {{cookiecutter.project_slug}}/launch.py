@@ -728,8 +728,9 @@ def main(argv=None):
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # which config files it read
     try:
         return launch(args)
-    except KeyboardInterrupt:  # Ctrl-C while packing, uploading or starting
-        print("launch.py: interrupted before the job was started", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C while packing, uploading, starting or training locally
+        before = "" if args.local else " before the job was started"
+        print(f"launch.py: interrupted{before}", file=sys.stderr)
         return INTERRUPTED
     except LaunchError as error:
         message = str(error)
