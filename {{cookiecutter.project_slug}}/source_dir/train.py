@@ -85,7 +85,7 @@ def batches(share, args, scaler=None, classes=None):
     """(features, labels) batches of this process's share of a channel. Given the fitted
     scaler, every row must be as wide as the data it was fitted on; given classes, every
     label must be one of them (or sklearn fails with a traceback)."""
-    width = scaler.n_features_in_ + 1 if scaler else None  # the label, then the features
+    width = None if scaler is None else scaler.n_features_in_ + 1  # the label, then the features
     return utils.read_batches(share.files, args.batch_size, share.part, share.parts, width, classes)
 
 
