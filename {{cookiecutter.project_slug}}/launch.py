@@ -352,8 +352,9 @@ def check_mpi(parser, args):
     """Decide args.mpi: asked for, or implied by more than one instance or process."""
     implied = args.instance_count > 1 or args.processes_per_host > 1
     asked = getattr(args, "mpi", None)
-    if asked is False and args.processes_per_host > 1:
-        parser.error("--processes-per-host above 1 needs MPI: leave out --no-mpi")
+    if asked is False and implied:
+        # Without MPI the hosts (or processes) would each train alone and only one model is kept.
+        parser.error("more than one instance or process needs MPI: leave out --no-mpi")
     args.mpi = implied if asked is None else asked
     args.mpi_options = getattr(args, "mpi_options", "")
     if args.mpi and args.mode != "toolkit":

@@ -162,7 +162,6 @@ DATA_IN_S3 = ["--train", "s3://bucket/train", "--validation", "s3://bucket/valid
             ["--mpi", "--mpi-options", "-x OMP_NUM_THREADS=1"],
             {"sagemaker_mpi_num_of_processes_per_host": 1},
         ),
-        (["--instance-count", "2", "--no-mpi"], {}),
     ],
 )
 def test_launch_asks_the_toolkit_for_mpi_when_it_is_needed(argv, expected):
@@ -179,7 +178,8 @@ def test_launch_asks_the_toolkit_for_mpi_when_it_is_needed(argv, expected):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["--processes-per-host", "2", "--no-mpi"], "--processes-per-host above 1 needs MPI"),
+        (["--processes-per-host", "2", "--no-mpi"], "more than one instance or process needs MPI"),
+        (["--instance-count", "2", "--no-mpi"], "more than one instance or process needs MPI"),
         (["--mpi", "--mode", "framework"], "MPI runs through the toolkit"),
         (["--mpi-options", "-x A=1"], "--mpi-options only applies to MPI jobs"),
         (["--processes-per-host", "0"], "expected a whole number above 0"),
