@@ -12,7 +12,7 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 EXECUTABLES = ["scripts/build_and_push.sh"]
-OPTIONAL = {"include_github_actions": [".github"], "include_mpi": ["tests/test_mpi.py"]}
+OPTIONAL = {"include_github_actions": [".github"], "include_mpi": ["tests/test_mpi.py", "tools/mpi.py"]}
 
 
 def make_executable(path):

@@ -17,7 +17,7 @@ import sys
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 # Job names are "<base>-YYYYmmddHHMMSS" (the v3 SDK's sagemaker.train.utils._get_unique_name,
-# and launch.py's default_job_name) and must fit SageMaker's 63 characters, so the base may
+# and tools/contract.py's job_name) and must fit SageMaker's 63 characters, so the base may
 # use 63 - 15 of them.
 MAX_BASE_JOB_NAME = 63 - len("-YYYYmmddHHMMSS")
 SUPPORTED_PYTHON = ("3.11", "3.12", "3.13")

@@ -6,7 +6,7 @@
   containers from it, `algo-1` and `algo-2`, on one private podman network, each with its own
   /opt/ml tree, running `train` as SageMaker runs a two-instance job. The toolkit's MPI runner
   then starts mpirun on algo-1, which reaches algo-2 over SSH. The trees come from the
-  project's own local_run.prepare_job_tree, the data from its make_data.py. The network is
+  project's own tools.job_tree.prepare_job_tree, the data from its make_data.py. The network is
   internal: traffic goes only between the two hosts.
 """
 
@@ -40,7 +40,11 @@ ACCURACY_TOLERANCE = 0.01
 # After a host dies, the first host's job must have failed within this many seconds.
 FAILURE_BOUND = 60
 
-PREPARE = "import json, sys, local_run; print(local_run.prepare_job_tree(**json.loads(sys.argv[1])))"
+PREPARE = """
+import json, sys
+from tools.job_tree import prepare_job_tree
+print(prepare_job_tree(**json.loads(sys.argv[1])))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,7 @@ def cluster_data(mpi_project, tmp_path_factory):
 
 
 def prepare_tree(project, work, **options):
-    """The project's local_run.prepare_job_tree, in its own process (the project's modules
+    """The project's tools.job_tree.prepare_job_tree, in its own process (the project's modules
     stay out of this one); paths inside are as the container sees them at /opt/ml."""
     options = {"data": str(options.pop("data")), "work": str(work), "job_base_dir": "/opt/ml", **options}
     result = subprocess.run(

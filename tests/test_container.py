@@ -22,7 +22,13 @@ from support.tools import run_make
 # A hung toolkit (for instance waiting for DNS) must not hang the suite.
 RUN_TIMEOUT = "300"
 # What the build copies in is only the dependency list; these must never be in the image.
-PROJECT_CODE = ["source_dir/train.py", "source_dir/utils.py", "local_run.py", "sourcedir.py", "launch.py"]
+PROJECT_CODE = [
+    "source_dir/train.py",
+    "source_dir/utils.py",
+    "local_run.py",
+    "launch.py",
+    "tools/sourcedir.py",
+]
 
 # Runs inside the image: facts about it as JSON.
 IMAGE_PROBE = r"""

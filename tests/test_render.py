@@ -27,7 +27,6 @@ BASE_FILES = {
     "source_dir/requirements.txt",
     "source_dir/train.py",
     "source_dir/utils.py",
-    "sourcedir.py",
     "tests/conftest.py",
     "tests/test_launch.py",
     "tests/test_launch_chain.py",
@@ -36,9 +35,23 @@ BASE_FILES = {
     "tests/test_sourcedir.py",
     "tests/test_train.py",
     "tests/test_utils.py",
+    "tools/__init__.py",
+    "tools/cli.py",
+    "tools/contract.py",
+    "tools/job_tree.py",
+    "tools/launch_options.py",
+    "tools/launcher.py",
+    "tools/local_run_options.py",
+    "tools/plan.py",
+    "tools/project.py",
+    "tools/run_requests.py",
+    "tools/sdk.py",
+    "tools/sourcedir.py",
+    "tools/toolkit_run.py",
+    "tools/upload.py",
 }
 CI_FILES = {".github/workflows/ci.yml"}
-MPI_FILES = {"tests/test_mpi.py"}
+MPI_FILES = {"tests/test_mpi.py", "tools/mpi.py"}
 EXECUTABLES = {"scripts/build_and_push.sh"}
 
 # Jinja left behind; GitHub's own `${{ }}` expressions and the `.cookiecutter.json` name are fine.

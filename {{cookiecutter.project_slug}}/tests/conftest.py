@@ -205,11 +205,13 @@ def sample_data(tmp_path_factory):
 
 @pytest.fixture
 def project(tmp_path, sample_data):
-    """A scratch copy of the launcher, the packer, source_dir/ and the sample data."""
+    """A scratch copy of the launcher and its tools/, source_dir/ and the sample data."""
     copy = tmp_path / "project"
     copy.mkdir()
-    for name in ("launch.py", "sourcedir.py"):
-        shutil.copy2(PROJECT_DIR / name, copy / name)
+    shutil.copy2(PROJECT_DIR / "launch.py", copy / "launch.py")
+    shutil.copytree(
+        PROJECT_DIR / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(
         PROJECT_DIR / "source_dir",
         copy / "source_dir",

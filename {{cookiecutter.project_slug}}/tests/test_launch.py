@@ -17,7 +17,8 @@ import tracemalloc
 import pytest
 
 import launch
-import sourcedir
+from tools import contract, launch_options, launcher, plan, run_requests, sourcedir
+from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY, PROJECT_DIR
 
 pytestmark = pytest.mark.aws
 
@@ -65,10 +66,10 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert request["RoleArn"] == aws.role
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert (
-        image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{launch.ECR_REPOSITORY}:latest"
+        image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
     )
     assert request["ResourceConfig"] == {
-        "InstanceType": launch.DEFAULT_INSTANCE_TYPE,
+        "InstanceType": DEFAULT_INSTANCE_TYPE,
         "InstanceCount": INSTANCE_COUNT,
         "VolumeSizeInGB": 50,
         "KeepAlivePeriodInSeconds": 600,
@@ -78,7 +79,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
         "MaxWaitTimeInSeconds": 3600,
     }
     assert request["EnableManagedSpotTraining"] is True
-    prefix = f"s3://{aws.bucket}/{launch.DEFAULT_PREFIX}"
+    prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
     assert request["CheckpointConfig"] == {
         "S3Uri": f"{prefix}/checkpoints/{JOB}",
         "LocalPath": "/opt/ml/checkpoints",
@@ -87,7 +88,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     sent_metrics = {
         m["Name"]: m["Regex"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]
     }
-    assert sent_metrics == launch.metric_regexes()
+    assert sent_metrics == contract.metric_regexes()
 
     hyperparameters = decoded(request["HyperParameters"])
     code_uri = hyperparameters.pop("sagemaker_submit_directory")
@@ -145,7 +146,7 @@ def test_framework_mode_hands_the_same_archive_to_the_sdk_driver(aws, run_launch
     drivers = sources["sm_drivers"]["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
     assert f"{drivers}/sm_train.sh" in aws.object_keys()
     sent_metrics = {m["Name"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]}
-    assert sent_metrics == set(launch.METRIC_NAMES)
+    assert sent_metrics == set(contract.METRIC_NAMES)
 
 
 @pytest.mark.parametrize("mode", ["toolkit", "framework"])
@@ -308,7 +309,7 @@ def assert_refused(result, message, aws):
 def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
     assert result.returncode == 0, result.stderr
-    model = f"s3://{aws.bucket}/{launch.DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
+    model = f"s3://{aws.bucket}/{DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
     assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
     assert "Final Resource Status: Completed" in result.stderr.splitlines()  # the SDK's, plain
 
@@ -320,7 +321,7 @@ def interrupt(*_, **__):
 @pytest.mark.parametrize(
     ("interrupted", "message", "started"),
     [
-        ("launch.upload", "interrupted before the job was started", 0),
+        ("tools.launcher.upload", "interrupted before the job was started", 0),
         ("sagemaker.core.resources.TrainingJob.wait", f"stopped watching; job {JOB} goes on", 1),
     ],
 )
@@ -346,12 +347,12 @@ def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
         "TrainingJobStatus": "Failed",
         "FailureReason": "AlgorithmError: boom",
     }
-    assert launch.report(failed) == 1
+    assert launcher.report_job(failed) == 1
     reported = capsys.readouterr().err
     assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
 
 
-COMPOSE_WORKS = launch.compose_works()
+COMPOSE_WORKS = launcher.compose_works()
 
 
 @pytest.mark.skipif(
@@ -379,10 +380,10 @@ def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, *arguments],
-        cwd=launch.PROJECT_DIR,
+        cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(launch.PROJECT_DIR)},
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -390,7 +391,7 @@ def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
 
 def test_help_names_each_default_once_and_no_local_path():
     shown = subprocess.run(
-        [sys.executable, str(launch.PROJECT_DIR / "launch.py"), "--help"],
+        [sys.executable, str(PROJECT_DIR / "launch.py"), "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -398,20 +399,20 @@ def test_help_names_each_default_once_and_no_local_path():
     assert "(default: None)" not in shown and "(default: [])" not in shown
     for option in re.split(r"\n  (?=-)", shown):  # each option with its wrapped help
         assert option.count("default") <= 1, option
-    assert str(launch.PROJECT_DIR) not in shown
+    assert str(PROJECT_DIR) not in shown
 
 
 def test_the_longest_base_job_name_gives_a_valid_job_name_uncut(monkeypatch):
-    monkeypatch.setattr(launch, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
-    name = launch.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
-    assert len(name) == 63 and launch.JOB_NAME.fullmatch(name)
+    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
+    name = launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
+    assert len(name) == 63 and contract.JOB_NAME.fullmatch(name)
     assert name.startswith(LONGEST_BASE_JOB_NAME + "-")
 
 
 def test_a_base_job_name_too_long_for_the_suffix_is_refused(monkeypatch, capsys):
-    monkeypatch.setattr(launch, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME + "j")
+    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME + "j")
     with pytest.raises(SystemExit):
-        launch.parse_args(["--train", "s3://bucket/train", "--no-validation"])
+        launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"])
     assert "gives an invalid job name: pass --job-name" in capsys.readouterr().err
 
 
@@ -421,7 +422,7 @@ def test_data_files_are_hashed_without_reading_them_whole(tmp_path):
         big.truncate(size)  # sparse: no time or disk spent writing it
     tracemalloc.start()
     try:
-        launch.folder_digest(tmp_path)
+        plan.folder_digest(tmp_path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-import local_run
+from tools import job_tree, toolkit_run
 
 pytestmark = [pytest.mark.aws, pytest.mark.toolkit]
 
@@ -30,11 +30,11 @@ def test_the_toolkit_trains_from_what_the_launcher_sent(aws, run_launch, project
     download_channels(aws, request, tmp_path / "data")
     hyperparameters = {key: json.loads(value) for key, value in sent.items()}
 
-    tree = local_run.prepare_job_tree(tmp_path / "data", tmp_path / "work", hyperparameters)
+    tree = job_tree.prepare_job_tree(tmp_path / "data", tmp_path / "work", hyperparameters)
     written = json.loads((tree / "input" / "config" / "hyperparameters.json").read_text())
     assert {key: written[key] for key in sent} == sent
     aws.mark()
-    run = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=600)
+    run = toolkit_run.run_toolkit(tree, capture_output=True, text=True, timeout=600)
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     code_key = hyperparameters["sagemaker_submit_directory"].removeprefix(f"s3://{aws.bucket}/")

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-import launch
-import local_run
 import utils
+from tools import contract, job_tree, toolkit_run
+from tools.project import PROJECT_DIR
 
 pytestmark = pytest.mark.toolkit
 
@@ -17,25 +17,25 @@ METRIC_TOKEN = re.compile(r"(\w+:\w+)=(\S+)")
 
 
 def test_launch_defines_exactly_the_metrics_train_py_knows():
-    assert set(launch.METRIC_NAMES) == set(utils.METRIC_NAMES)
+    assert set(contract.METRIC_NAMES) == set(utils.METRIC_NAMES)
 
 
 def training_log(task, tmp_path):
     data = tmp_path / task / "data"
-    make_data = [sys.executable, str(launch.PROJECT_DIR / "scripts" / "make_data.py")]
+    make_data = [sys.executable, str(PROJECT_DIR / "scripts" / "make_data.py")]
     subprocess.run(
         [*make_data, "--out", str(data), "--rows", "400", "--task", task],
         check=True,
         capture_output=True,
     )
-    tree = local_run.prepare_job_tree(data, tmp_path / task / "work", {"task": task, "epochs": 2})
-    run = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=600)
+    tree = job_tree.prepare_job_tree(data, tmp_path / task / "work", {"task": task, "epochs": 2})
+    run = toolkit_run.run_toolkit(tree, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stdout + run.stderr
 
 
 def test_every_printed_metric_is_scraped_with_its_value(tmp_path):
-    regexes = {name: re.compile(regex) for name, regex in launch.metric_regexes().items()}
+    regexes = {name: re.compile(regex) for name, regex in contract.metric_regexes().items()}
     seen = set()
     for task in ("classification", "regression"):
         for line in training_log(task, tmp_path).splitlines():
@@ -44,4 +44,4 @@ def test_every_printed_metric_is_scraped_with_its_value(tmp_path):
                 scraped = regexes[name].search(line)
                 assert scraped and float(scraped.group(1)) == float(value), line
                 seen.add(name)
-    assert seen == set(launch.METRIC_NAMES)
+    assert seen == set(contract.METRIC_NAMES)

@@ -10,9 +10,11 @@ import tarfile
 
 import pytest
 
-import launch
 import local_run
 from scripts.make_data import write_sample_data
+from tools import job_tree, toolkit_run
+from tools.cli import UserError
+from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def run_cli(*args):
 
 
 def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_path):
-    tree = local_run.prepare_job_tree(data, tmp_path, {"epochs": 3, "task": "regression"})
+    tree = job_tree.prepare_job_tree(data, tmp_path, {"epochs": 3, "task": "regression"})
 
     written = read_config(tree, "hyperparameters.json")
 
@@ -58,16 +60,16 @@ def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_pat
     assert decoded["task"] == "regression"
     assert decoded["sagemaker_program"] == "train.py"
     assert decoded["sagemaker_submit_directory"] == str(tree / "sourcedir.tar.gz")
-    assert decoded["sagemaker_region"] == launch.DEFAULT_REGION
-    assert decoded["sagemaker_job_name"] == f"{launch.BASE_JOB_NAME}-local"
+    assert decoded["sagemaker_region"] == DEFAULT_REGION
+    assert decoded["sagemaker_job_name"] == f"{BASE_JOB_NAME}-local"
 
 
 def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
-    tree = local_run.prepare_job_tree(data, tmp_path)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
 
     resources = read_config(tree, "resourceconfig.json")
     assert (resources["hosts"], resources["current_host"]) == (["algo-1"], "algo-1")
-    assert resources["current_instance_type"] == launch.DEFAULT_INSTANCE_TYPE
+    assert resources["current_instance_type"] == DEFAULT_INSTANCE_TYPE
     channels = read_config(tree, "inputdataconfig.json")
     assert sorted(channels) == ["train", "validation"]
     assert channels["train"]["S3DistributionType"] == "FullyReplicated"
@@ -79,7 +81,7 @@ def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
 
 
 def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
-    tree = local_run.prepare_job_tree(data, tmp_path)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
 
     for source in (data / "train").iterdir():
         linked = tree / "input" / "data" / "train" / source.name
@@ -88,7 +90,7 @@ def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
 
 
 def test_paths_can_be_written_as_a_container_sees_them(data, tmp_path):
-    tree = local_run.prepare_job_tree(data, tmp_path, job_base_dir="/opt/ml")
+    tree = job_tree.prepare_job_tree(data, tmp_path, job_base_dir="/opt/ml")
 
     submit = json.loads(read_config(tree, "hyperparameters.json")["sagemaker_submit_directory"])
     assert submit == "/opt/ml/sourcedir.tar.gz"
@@ -98,7 +100,7 @@ def test_sharded_channels_split_the_files_between_hosts(data, tmp_path):
     hosts = ("algo-1", "algo-2")
     shares = []
     for host in hosts:
-        tree = local_run.prepare_job_tree(
+        tree = job_tree.prepare_job_tree(
             data, tmp_path / host, hosts=hosts, current_host=host, distribution="ShardedByS3Key"
         )
         assert read_config(tree, "resourceconfig.json")["current_host"] == host
@@ -109,12 +111,12 @@ def test_sharded_channels_split_the_files_between_hosts(data, tmp_path):
 
 
 def test_a_new_run_starts_from_a_fresh_tree(data, tmp_path):
-    tree = local_run.prepare_job_tree(data, tmp_path)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
     stale = tree / "checkpoints" / "algo-1" / "epoch-0009.joblib"
     stale.parent.mkdir(parents=True)
     stale.write_text("from an earlier run")
 
-    local_run.prepare_job_tree(data, tmp_path)
+    job_tree.prepare_job_tree(data, tmp_path)
 
     assert not stale.exists()
 
@@ -124,17 +126,17 @@ def test_a_tree_left_half_built_is_rebuilt(data, tmp_path, monkeypatch):
         raise OSError("No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(local_run, "fill_channel", disk_full)
+        patch.setattr(job_tree, "fill_channel", disk_full)
         with pytest.raises(OSError):
-            local_run.prepare_job_tree(data, tmp_path)
+            job_tree.prepare_job_tree(data, tmp_path)
 
-    tree = local_run.prepare_job_tree(data, tmp_path)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
 
     assert (tree / "sourcedir.tar.gz").is_file()
 
 
 def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkeypatch, capsys):
-    tree = local_run.prepare_job_tree(data, tmp_path)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
     delete = shutil.rmtree
 
     def owned_by_root(path, *args, **kwargs):  # what a rootful `docker run` leaves behind
@@ -145,7 +147,7 @@ def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkey
     monkeypatch.setattr(shutil, "rmtree", owned_by_root)
     status = local_run.main(["--data", str(data), "--work", str(tmp_path), "--prepare-only"])
 
-    assert status == 1
+    assert status == 2  # a user error
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert f"Permission denied: {tree / 'model' / 'model.joblib'}" in error
@@ -158,8 +160,8 @@ def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
     precious.parent.mkdir(parents=True)
     precious.write_text("keep me")
 
-    with pytest.raises(local_run.LocalRunError, match="is not a job tree"):
-        local_run.prepare_job_tree(data, tmp_path)
+    with pytest.raises(UserError, match="is not a job tree"):
+        job_tree.prepare_job_tree(data, tmp_path)
 
     assert precious.read_text() == "keep me"
 
@@ -201,7 +203,7 @@ def test_usage_mistakes_are_one_line(data, tmp_path, args, expected):
 def test_missing_data_points_at_make_data(tmp_path):
     result = run_cli("--data", str(tmp_path / "nowhere"), "--work", str(tmp_path))
 
-    assert result.returncode == 1
+    assert result.returncode == 2  # a user error
     assert "`make data`" in result.stderr and result.stderr.count("\n") == 1
 
 
@@ -231,13 +233,13 @@ def test_train_local_shows_how_a_crash_ended_and_where_the_log_is(data, tmp_path
     code = tmp_path / "code"
     code.mkdir()
     (code / "train.py").write_text("raise RuntimeError('a bug in the code')\n")
-    tree = local_run.prepare_job_tree(data, tmp_path / "work", source_dir=code)
+    tree = job_tree.prepare_job_tree(data, tmp_path / "work", source_dir=code)
 
-    status = local_run.report(tree, local_run.run_toolkit_logged(tree))
+    status = toolkit_run.report_run(tree, toolkit_run.run_toolkit_logged(tree))
 
     assert status == 1
     output = capsys.readouterr()
-    log = tree / "output" / local_run.LOG_NAME
+    log = tree / "output" / toolkit_run.LOG_NAME
     report = output.err.splitlines()
     assert report[0] == "Training failed; the log ends with:"
     assert report[-2] == "    RuntimeError: a bug in the code"

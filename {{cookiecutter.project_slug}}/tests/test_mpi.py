@@ -20,10 +20,10 @@ import pytest
 from sklearn.metrics import log_loss
 
 import distributed
-import launch
-import local_run
 import utils
 from scripts.make_data import write_sample_data
+from tools import job_tree, launch_options
+from tools.cli import UserError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
@@ -126,7 +126,7 @@ def test_local_trees_can_shard_only_the_train_channel(tmp_path):
     write_sample_data(data, rows=200, task="classification")
     hosts = ("algo-1", "algo-2")
 
-    tree = local_run.prepare_job_tree(
+    tree = job_tree.prepare_job_tree(
         data,
         tmp_path / "work",
         hosts=hosts,
@@ -141,10 +141,8 @@ def test_local_trees_can_shard_only_the_train_channel(tmp_path):
     }
     validation = sorted(p.name for p in (tree / "input" / "data" / "validation").iterdir())
     assert validation == sorted(p.name for p in (data / "validation").iterdir())
-    with pytest.raises(local_run.LocalRunError, match="channels the data lacks: test"):
-        local_run.prepare_job_tree(
-            data, tmp_path / "other", distribution={"test": "ShardedByS3Key"}
-        )
+    with pytest.raises(UserError, match="channels the data lacks: test"):
+        job_tree.prepare_job_tree(data, tmp_path / "other", distribution={"test": "ShardedByS3Key"})
 
 
 # launch.py's MPI options (argument checks only: nothing is sent).
@@ -165,9 +163,9 @@ DATA_IN_S3 = ["--train", "s3://bucket/train", "--validation", "s3://bucket/valid
     ],
 )
 def test_launch_asks_the_toolkit_for_mpi_when_it_is_needed(argv, expected):
-    args = launch.parse_args([*DATA_IN_S3, *argv])
+    request = launch_options.parse_args([*DATA_IN_S3, *argv])
 
-    sent = launch.mpi_hyperparameters(args)
+    sent = request.mpi.hyperparameters() if request.mpi else {}
 
     if expected:
         options = "-x OMP_NUM_THREADS=1" if "--mpi-options" in argv else ""

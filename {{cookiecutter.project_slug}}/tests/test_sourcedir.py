@@ -7,7 +7,7 @@ import tarfile
 
 import pytest
 
-import sourcedir
+from tools import sourcedir
 
 
 @pytest.fixture

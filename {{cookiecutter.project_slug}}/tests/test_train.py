@@ -14,10 +14,10 @@ import joblib
 import numpy as np
 import pytest
 
-import local_run
 import train
 import utils
 from scripts.make_data import write_sample_data
+from tools import job_tree, toolkit_run
 
 TOOLKIT_TIMEOUT = 120  # seconds; a toolkit waiting for DNS would otherwise hang for 15 minutes
 
@@ -49,8 +49,8 @@ def corrupt(data, tmp_path, line_number, new_line, channel="train"):
 
 def run_job(data, work, **hyperparameters):
     """One job through the toolkit's `train`, as SageMaker would start it."""
-    tree = local_run.prepare_job_tree(data, work, hyperparameters)
-    result = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
+    tree = job_tree.prepare_job_tree(data, work, hyperparameters)
+    result = toolkit_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
     return tree, result
 
 
@@ -408,8 +408,8 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
     assert whole.returncode == 0, whole.stderr
 
     # Kill the toolkit and train.py together, as a spot interruption would.
-    tree = local_run.prepare_job_tree(classification_data, tmp_path / "killed", hyperparameters)
-    command, env = local_run.toolkit_command(tree)
+    tree = job_tree.prepare_job_tree(classification_data, tmp_path / "killed", hyperparameters)
+    command, env = toolkit_run.toolkit_command(tree)
     job = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     checkpoints = tree / "checkpoints" / "algo-1"
     try:
@@ -420,7 +420,9 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
     assert not (tree / "output" / "success").exists()
     assert not (tree / "model" / "model.joblib").exists()
 
-    restarted = local_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
+    restarted = toolkit_run.run_toolkit(
+        tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT
+    )
 
     assert restarted.returncode == 0, restarted.stderr
     resumed_after = int(re.search(r"Resuming after epoch (\d+)", restarted.stdout).group(1))

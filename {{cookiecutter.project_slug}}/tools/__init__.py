@@ -1,0 +1,21 @@
+"""The code behind launch.py and local_run.py, one module per job.
+
+Imports point one way: the entry points use these modules; these use project, contract,
+cli and sourcedir; sourcedir uses nothing of the project's. source_dir/ uses none of it: it
+travels to SageMaker alone.
+
+    project        the template's answers and the project's paths (filled in when rendered)
+    contract       what SageMaker and the sagemaker-training toolkit define (reserved names, ...)
+    cli            command-line helpers and the exit codes both tools share
+    sourcedir      source_dir/ packed into a deterministic sourcedir.tar.gz
+    run_requests   the typed requests the two command lines build
+    launch_options launch.py's command line
+    mpi            launch.py's MPI options (only in projects rendered with include_mpi)
+    plan           where the code and data go in S3, decided before anything is sent
+    upload         the boto3 side: credentials, the bucket, uploading the plan
+    sdk            the only module that imports the SageMaker Python SDK
+    launcher       a LaunchRequest carried out: pack, plan, upload, start, wait, report
+    job_tree       the /opt/ml tree SageMaker mounts in a training container, built here
+    toolkit_run    the toolkit's `train` run on such a tree, and its verdict
+    local_run_options local_run.py's command line
+"""

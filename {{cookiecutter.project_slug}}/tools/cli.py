@@ -1,0 +1,91 @@
+"""What launch.py and local_run.py share on the command line: one-line errors, argument
+types, and one exit-code policy."""
+
+import argparse
+import json
+import re
+import sys
+
+from tools import contract
+from tools.sourcedir import SourceDirError
+
+FAILED = 1  # the job or the run failed: its reason was printed
+USER_ERROR = 2  # the tool was asked for something it cannot do (argparse's code too)
+INTERRUPTED = 130  # the shell's status for Ctrl-C
+
+HYPERPARAMETER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+class UserError(Exception):
+    """A mistake the user can fix; the message says how, in one line."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake costs one line on stderr instead of the whole usage."""
+
+    def error(self, message):
+        self.exit(USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def checked(pattern, what):
+    """An argparse type that accepts only values matching pattern."""
+
+    def check(value):
+        if not pattern.fullmatch(value):
+            raise argparse.ArgumentTypeError(f"malformed {what}: {value!r}")
+        return value
+
+    return check
+
+
+def positive(value):
+    """An argparse type: a whole number above 0."""
+    number = int(value) if value.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {value!r}")
+    return number
+
+
+def hyperparameter(text):
+    """KEY=VALUE as (key, value); VALUE is read as JSON when it parses (3, 0.1, true), else
+    kept as text."""
+    key, separator, value = text.partition("=")
+    if not separator or not HYPERPARAMETER_KEY.fullmatch(key):
+        raise argparse.ArgumentTypeError(f"malformed hyperparameter {text!r} (expected KEY=VALUE)")
+    if key.startswith(contract.RESERVED_PREFIX):
+        raise argparse.ArgumentTypeError(f"{key} is reserved for the launcher and the toolkit")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def add_hyperparameter_option(parser, help):
+    """--hyperparameter KEY=VALUE, repeatable; the values arrive as a list of pairs."""
+    parser.add_argument(
+        "--hyperparameter",
+        type=hyperparameter,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=help,
+    )
+
+
+def one_line(error):
+    """An error's message with its line breaks and runs of spaces folded."""
+    return " ".join(str(error).split())
+
+
+def run(prog, work, user_errors=tuple, interrupted="interrupted"):
+    """work()'s exit status; a user's mistake costs one line and USER_ERROR, Ctrl-C one line
+    and INTERRUPTED. Mistakes are UserError, SourceDirError and what user_errors() returns
+    (called only once work() has raised, so its imports cost nothing otherwise)."""
+    try:
+        return work()
+    except KeyboardInterrupt:
+        print(f"{prog}: {interrupted}", file=sys.stderr)
+        return INTERRUPTED
+    except (UserError, SourceDirError, *user_errors()) as error:
+        print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
+        return USER_ERROR

@@ -1,0 +1,157 @@
+"""The /opt/ml tree SageMaker mounts in a training container, built on this machine.
+
+The config JSONs as SageMaker writes them, a folder per channel (this host's share of it),
+and the code as the sourcedir.tar.gz the toolkit unpacks: what local_run.py runs the toolkit
+on, and what `make train-container` mounts into the image.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+from tools import contract, sourcedir
+from tools.cli import UserError
+from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, SOURCE_DIR
+
+LOCAL_JOB_NAME = f"{BASE_JOB_NAME}-local"
+NETWORK_INTERFACE = "eth0"  # what a container calls its network here
+
+
+def prepare_job_tree(
+    data,
+    work,
+    hyperparameters=None,
+    job_base_dir=None,
+    hosts=("algo-1",),
+    current_host="algo-1",
+    distribution=contract.FULLY_REPLICATED,
+    source_dir=SOURCE_DIR,
+):
+    """Build a fresh /opt/ml tree at WORK/opt/ml for one host and return its path.
+
+    Every folder in DATA becomes a channel of that name (train/, validation/, ...).
+    hyperparameters are the job's own (epochs, ...); job_base_dir is where the tree will
+    be mounted when the job runs (default: where it is); distribution is every channel's
+    S3DistributionType, or a {channel: type} mapping, as launch.py shards only train.
+    """
+    data, tree = Path(data), Path(work).resolve() / "opt" / "ml"
+    if not data.is_dir():
+        raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
+    channels = sorted(p.name for p in data.iterdir() if p.is_dir())
+    distributions = channel_distributions(channels, distribution)
+    clear_tree(tree)
+    config = tree / contract.CONFIG_DIR
+    config.mkdir(parents=True)  # first, so that even a half-built tree is known as one
+    sourcedir.write_archive(source_dir, tree / contract.ARCHIVE_NAME)
+    for channel, channel_distribution in distributions.items():
+        target = tree / contract.CHANNELS_DIR / channel
+        fill_channel(data / channel, target, hosts, current_host, channel_distribution)
+    mounted_at = PurePosixPath(job_base_dir) if job_base_dir else PurePosixPath(tree)
+    reserved = contract.toolkit_hyperparameters(
+        str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, job_name=LOCAL_JOB_NAME
+    )
+    encoded = contract.encode_hyperparameters(reserved | (hyperparameters or {}))
+    write_json(encoded, config / "hyperparameters.json")
+    write_json(resource_config(hosts, current_host), config / "resourceconfig.json")
+    write_json(input_data_config(distributions), config / "inputdataconfig.json")
+    folders = (contract.CODE_DIR, contract.MODEL_DIR, contract.OUTPUT_DATA_DIR)
+    for folder in (*folders, contract.CHECKPOINT_DIR):
+        (tree / folder).mkdir(parents=True)
+    return tree
+
+
+def resource_config(hosts, current_host):
+    """resourceconfig.json as SageMaker writes it on each host."""
+    return {
+        "current_host": current_host,
+        "current_instance_type": DEFAULT_INSTANCE_TYPE,
+        "current_group_name": contract.CURRENT_GROUP,
+        "hosts": list(hosts),
+        "instance_groups": [
+            {
+                "instance_group_name": contract.CURRENT_GROUP,
+                "instance_type": DEFAULT_INSTANCE_TYPE,
+                "hosts": list(hosts),
+            }
+        ],
+        "network_interface_name": NETWORK_INTERFACE,
+    }
+
+
+def input_data_config(distributions):
+    """inputdataconfig.json as SageMaker writes it: one entry per channel."""
+    return {
+        channel: {
+            "ContentType": "text/csv",
+            "TrainingInputMode": "File",
+            "S3DistributionType": distribution,
+            "RecordWrapperType": "None",
+        }
+        for channel, distribution in distributions.items()
+    }
+
+
+def channel_distributions(channels, distribution):
+    """{channel: S3DistributionType}: distribution is one for every channel, or a
+    {channel: type} mapping (channels it leaves out are FullyReplicated)."""
+    if isinstance(distribution, str):
+        distribution = dict.fromkeys(channels, distribution)
+    chosen = {ch: distribution.get(ch, contract.FULLY_REPLICATED) for ch in channels}
+    unknown = sorted(set(distribution) - set(channels))
+    if unknown:
+        raise UserError(f"distribution names channels the data lacks: {', '.join(unknown)}")
+    for value in chosen.values():
+        if value not in contract.DISTRIBUTIONS:
+            raise UserError(f"distribution {value!r} is not one of {contract.DISTRIBUTIONS}")
+    return chosen
+
+
+def host_share(files, hosts, current_host, distribution):
+    """The files SageMaker gives this host: all of them, or every n-th when sharded."""
+    if distribution == contract.FULLY_REPLICATED:
+        return files
+    return files[hosts.index(current_host) :: len(hosts)]
+
+
+def fill_channel(source, target, hosts, current_host, distribution):
+    files = sorted(p for p in source.rglob("*") if p.is_file())
+    target.mkdir(parents=True)
+    for path in host_share(files, list(hosts), current_host, distribution):
+        link_or_copy(path, target / path.relative_to(source))
+
+
+def link_or_copy(source, target):
+    """Hard-link (cheap, and unlike a symlink it survives a container mount), else copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def write_json(data, path):
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def clear_tree(tree):
+    """Remove an earlier run's tree, refusing to delete a folder that is not one."""
+    if not tree.exists():
+        return
+    if any(tree.iterdir()) and not (tree / contract.CONFIG_DIR).is_dir():
+        raise UserError(f"{tree} exists and is not a job tree; choose another --work folder")
+    try:
+        # input/ (with config/) goes last, so a tree left half-deleted is still known as one.
+        config_top = Path(contract.CONFIG_DIR).parts[0]
+        for entry in sorted(tree.iterdir(), key=lambda entry: entry.name == config_top):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        tree.rmdir()
+    except OSError as error:
+        # Typically files a rootful `docker run` (make train-container) left owned by root.
+        raise UserError(
+            f"cannot delete the last run's {tree} ({error.strerror}: {error.filename}); "
+            f"delete it with `sudo rm -rf {tree}`"
+        ) from None

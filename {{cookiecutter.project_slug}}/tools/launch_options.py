@@ -1,0 +1,272 @@
+"""launch.py's command line: the options, grouped as --help shows them, read into a
+LaunchRequest."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from tools import contract
+from tools.cli import OneLineParser, UserError, add_hyperparameter_option, checked, positive
+from tools.project import (
+    BASE_JOB_NAME,
+    DATA_FOLDER,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_PREFIX,
+    DEFAULT_REGION,
+    ECR_REPOSITORY,
+    INCLUDE_MPI,
+    LOCAL_IMAGE,
+    SOURCE_DIR,
+)
+from tools.run_requests import (
+    DEFAULT_MAX_RUN,
+    DEFAULT_VOLUME_GB,
+    MODES,
+    LaunchRequest,
+    default_job_name,
+)
+
+if INCLUDE_MPI:
+    from tools import mpi
+
+ROLE_VARIABLE = "SAGEMAKER_ROLE_ARN"
+DEFAULT_TRAIN = f"{DATA_FOLDER}/train"
+DEFAULT_VALIDATION = f"{DATA_FOLDER}/validation"
+
+
+def data_location(value):
+    """An argparse type: an s3:// URI or a local folder (uploaded by the launcher)."""
+    if not value:  # Path("") is the current folder: the whole project would be uploaded
+        raise argparse.ArgumentTypeError("expected an s3:// URI or a folder, got nothing")
+    if value.startswith("s3://"):
+        return checked(contract.S3_URI, "S3 URI (expected s3://bucket/key)")(value)
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{value} is neither an s3:// URI nor a folder (`make data` writes the sample set)"
+        )
+    return value
+
+
+def add_code_options(parser):
+    code = parser.add_argument_group("code and image")
+    code.add_argument(
+        "--source-dir",
+        type=Path,
+        metavar="FOLDER",
+        default=SOURCE_DIR,
+        help="the training code (default: source_dir/ next to launch.py)",
+    )
+    code.add_argument(
+        "--mode",
+        choices=MODES,
+        default=MODES[0],
+        help="toolkit (default): the image's `train` runs train.py; framework: the SDK's driver",
+    )
+    code.add_argument(
+        "--image-uri",
+        type=checked(contract.IMAGE_URI, "image URI"),
+        metavar="URI",
+        help=f"default: <account>.dkr.ecr.<region>.amazonaws.com/{ECR_REPOSITORY}:latest"
+        f" ({LOCAL_IMAGE} with --instance-type local)",
+    )
+    add_hyperparameter_option(code, help="passed to train.py as --KEY VALUE (repeatable)")
+
+
+def add_aws_options(parser):
+    aws = parser.add_argument_group("AWS account")
+    aws.add_argument(
+        "--role",
+        type=checked(contract.ROLE_ARN, "role ARN"),
+        metavar="ARN",
+        default=os.environ.get(ROLE_VARIABLE) or None,
+        help=f"execution role ARN (default: ${ROLE_VARIABLE})",
+    )
+    aws.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION,
+        help=f"default: $AWS_REGION, $AWS_DEFAULT_REGION, then {DEFAULT_REGION}",
+    )
+    aws.add_argument(
+        "--bucket",
+        type=checked(contract.BUCKET_NAME, "bucket name"),
+        metavar="NAME",
+        help="default: the SDK's sagemaker-<region>-<account> bucket",
+    )
+    aws.add_argument(
+        "--prefix",
+        type=lambda value: value.strip("/"),
+        default=DEFAULT_PREFIX,
+        help=f"S3 key prefix for code, data, output (default: {DEFAULT_PREFIX})",
+    )
+
+
+def add_data_options(parser):
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--train",
+        type=data_location,
+        metavar="LOCATION",
+        default=DEFAULT_TRAIN,
+        help=f"s3:// URI or folder (default: {DEFAULT_TRAIN})",
+    )
+    validation = data.add_mutually_exclusive_group()
+    validation.add_argument(
+        "--validation",
+        type=data_location,
+        metavar="LOCATION",
+        help=f"s3:// URI or folder (default: {DEFAULT_VALIDATION}, when it exists)",
+    )
+    validation.add_argument(
+        "--no-validation", action="store_true", help="train without a validation channel"
+    )
+
+
+def add_compute_options(parser):
+    compute = parser.add_argument_group("compute")
+    compute.add_argument(
+        "--instance-type",
+        metavar="TYPE",
+        default=DEFAULT_INSTANCE_TYPE,
+        help=f"default: {DEFAULT_INSTANCE_TYPE}; '{contract.LOCAL_INSTANCE_TYPES[0]}' runs the"
+        " image here with docker compose",
+    )
+    compute.add_argument(
+        "--instance-count",
+        type=positive,
+        metavar="N",
+        default=1,
+        help="default: 1; above 1, each host trains on its shard of the train channel, over MPI"
+        if INCLUDE_MPI
+        else "1 (the default): this project trains on one host (include_mpi adds more)",
+    )
+    compute.add_argument(
+        "--volume-size",
+        type=positive,
+        default=DEFAULT_VOLUME_GB,
+        metavar="GB",
+        help=f"storage per instance (default: {DEFAULT_VOLUME_GB})",
+    )
+    compute.add_argument(
+        "--max-run",
+        type=positive,
+        metavar="SECONDS",
+        default=DEFAULT_MAX_RUN,
+        help=f"run time before the job is stopped (default: {DEFAULT_MAX_RUN})",
+    )
+    if INCLUDE_MPI:
+        mpi.add_options(compute)
+    add_spot_options(compute)
+
+
+def add_spot_options(compute):
+    compute.add_argument("--spot", action="store_true", help="use managed spot instances")
+    compute.add_argument(
+        "--max-wait",
+        type=positive,
+        metavar="SECONDS",
+        help="time to wait for spot capacity plus run (--spot; default: --max-run)",
+    )
+    compute.add_argument(
+        "--checkpoint-s3-uri",
+        type=checked(contract.S3_URI, "S3 URI"),
+        metavar="URI",
+        help="synced with /opt/ml/checkpoints (default with --spot: under the prefix)",
+    )
+    compute.add_argument(
+        "--keep-alive",
+        type=positive,
+        metavar="SECONDS",
+        help="keep the instances in a warm pool this long for the next job",
+    )
+
+
+def add_job_options(parser):
+    job = parser.add_argument_group("job")
+    job.add_argument(
+        "--job-name",
+        type=checked(contract.JOB_NAME, "job name"),
+        metavar="NAME",
+        help=f"default: {BASE_JOB_NAME}-<UTC time as YYYYmmddHHMMSS>",
+    )
+    job.add_argument(
+        "--wait",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="stream the job's logs until it ends (default: --wait)",
+    )
+    job.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the CreateTrainingJob request as JSON; upload and send nothing",
+    )
+
+
+def build_parser():
+    parser = OneLineParser(
+        prog="launch.py",
+        description="Start a SageMaker training job for source_dir/ (see the module docstring).",
+    )
+    for add_options in (
+        add_code_options,
+        add_aws_options,
+        add_data_options,
+        add_compute_options,
+        add_job_options,
+    ):
+        add_options(parser)
+    return parser
+
+
+def parse_args(argv=None):
+    """The LaunchRequest argv asks for; a mistake exits with one line."""
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    try:
+        request, note = to_request(options)
+    except UserError as error:
+        parser.error(str(error))
+    if note:  # only once everything else is known to be right
+        print(f"launch.py: {note}", file=sys.stderr)
+    return request
+
+
+def to_request(options):
+    """(the LaunchRequest, a note for the user or None)."""
+    validation, note = validation_location(options)
+    channels = {"train": options.train} | ({"validation": validation} if validation else {})
+    request = LaunchRequest(
+        job_name=options.job_name or default_job_name(),
+        channels=channels,
+        source_dir=options.source_dir,
+        mode=options.mode,
+        image_uri=options.image_uri,
+        hyperparameters=dict(options.hyperparameter),
+        role=options.role,
+        region=options.region,
+        bucket=options.bucket,
+        prefix=options.prefix,
+        instance_type=options.instance_type,
+        instance_count=options.instance_count,
+        volume_size=options.volume_size,
+        max_run=options.max_run,
+        spot=options.spot,
+        max_wait=options.max_wait,
+        checkpoint_s3_uri=options.checkpoint_s3_uri,
+        keep_alive=options.keep_alive,
+        mpi=mpi.settings(options) if INCLUDE_MPI else None,
+        wait=options.wait,
+        dry_run=options.dry_run,
+    )
+    return request, note
+
+
+def validation_location(options):
+    """(--validation, else data/validation when it exists, else None; a note or None)."""
+    if options.validation or options.no_validation:
+        return options.validation, None
+    if Path(DEFAULT_VALIDATION).is_dir():
+        return DEFAULT_VALIDATION, None
+    return None, f"no {DEFAULT_VALIDATION} folder, so no validation channel"

@@ -1,0 +1,108 @@
+"""A LaunchRequest carried out: pack the code, plan and upload, start the job, follow it.
+
+Mistakes the user can fix raise UserError before anything is uploaded; launch.py turns
+them into one line.
+"""
+
+import json
+import subprocess
+import sys
+
+from tools import contract, sdk, sourcedir
+from tools.cli import FAILED, INTERRUPTED, UserError
+from tools.launch_options import ROLE_VARIABLE
+from tools.plan import make_plan
+from tools.project import ECR_REPOSITORY, LOCAL_IMAGE
+from tools.upload import aws_session, check_bucket, upload
+
+
+def launch(request):
+    """Start the job the request names (or print it, for a dry run); the exit status."""
+    sdk.configure_logging()
+    archive = pack(request.source_dir)
+    if request.local and not compose_works():
+        raise UserError("--instance-type local needs Docker with `docker compose` working here")
+    if not request.local and not request.role:
+        raise UserError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
+    boto_session = aws_session(request.region)
+    s3 = boto_session.client("s3")
+    bucket = resolve_bucket(request, boto_session, s3)
+    image_uri = request.image_uri or default_image_uri(request, boto_session)
+    plan = make_plan(request, bucket, archive)
+    session = sdk.sagemaker_session(boto_session, bucket, request.dry_run)
+    trainer = sdk.build_trainer(request, plan, session, image_uri)
+    if request.dry_run:
+        print(json.dumps(sdk.create_request(trainer, request, plan), indent=2, default=str))
+        return 0
+    sent = upload(s3, plan)
+    print(f"Uploaded {sent:,} new bytes; code: {plan.code_uri}")
+    if request.local:
+        output = sdk.train_locally(trainer, request, plan)
+        print(f"Local training finished; its output is in {output}")
+        return 0
+    return start(boto_session, sdk.create_request(trainer, request, plan), request)
+
+
+def pack(source_dir):
+    """The archive's bytes, after making sure it holds the entry point."""
+    names = {name for _, name in sourcedir.members(source_dir)}
+    if contract.ENTRY_POINT not in names:
+        raise UserError(
+            f"{source_dir / contract.ENTRY_POINT} is missing: the job has nothing to run"
+        )
+    return sourcedir.archive_bytes(source_dir)
+
+
+def compose_works():
+    """Whether `docker compose` answers here: local mode runs the image with it."""
+    try:
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def resolve_bucket(request, boto_session, s3):
+    if request.bucket:
+        check_bucket(s3, request.bucket)
+        return request.bucket
+    return sdk.default_bucket(boto_session, request.dry_run)
+
+
+def default_image_uri(request, boto_session):
+    if request.local:
+        return LOCAL_IMAGE
+    account = boto_session.client("sts").get_caller_identity()["Account"]
+    return f"{account}.dkr.ecr.{request.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
+
+
+def start(boto_session, job, request):
+    """Send the CreateTrainingJob request; follow the job unless told not to."""
+    name = request.job_name
+    boto_session.client("sagemaker").create_training_job(**job)
+    print(f"Started training job {name} ({job['ResourceConfig']['InstanceType']})")
+    if not request.wait:
+        print(f"Follow it: aws sagemaker describe-training-job --training-job-name {name}")
+        return 0
+    try:
+        sdk.wait_for_job(boto_session, name, request.region)
+    except KeyboardInterrupt:
+        print(
+            f"launch.py: stopped watching; job {name} goes on"
+            f" (aws sagemaker stop-training-job --training-job-name {name})",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    return report_job(boto_session.client("sagemaker").describe_training_job(TrainingJobName=name))
+
+
+def report_job(description):
+    """Print how the job ended; 0 if it completed, else FAILED."""
+    name, status = description["TrainingJobName"], description["TrainingJobStatus"]
+    if status == "Completed":
+        model = description["ModelArtifacts"]["S3ModelArtifacts"]
+        print(f"Training job {name} Completed; model: {model}")
+        return 0
+    reason = description.get("FailureReason", "no reason given")
+    print(f"launch.py: training job {name} {status}: {reason}", file=sys.stderr)
+    return FAILED

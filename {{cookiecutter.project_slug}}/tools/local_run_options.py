@@ -1,0 +1,38 @@
+"""local_run.py's command line, read into a LocalRunRequest."""
+
+from pathlib import Path
+
+from tools.cli import OneLineParser, UserError, add_hyperparameter_option
+from tools.run_requests import LocalRunRequest
+
+
+def build_parser():
+    parser = OneLineParser(
+        prog="local_run.py",
+        description="Train through the real sagemaker-training toolkit here, without Docker"
+        " or AWS.",
+    )
+    parser.add_argument("--data", required=True, type=Path, help="folder with a folder per channel")
+    parser.add_argument("--work", required=True, type=Path, help="where to build the /opt/ml tree")
+    add_hyperparameter_option(
+        parser, help="a hyperparameter for train.py (repeatable), e.g. epochs=5"
+    )
+    parser.add_argument("--prepare-only", action="store_true", help="build the tree, do not run")
+    parser.add_argument("--job-base-dir", help="where the tree will be mounted, e.g. /opt/ml")
+    return parser
+
+
+def parse_args(argv=None):
+    """The LocalRunRequest argv asks for; a mistake exits with one line."""
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    try:
+        return LocalRunRequest(
+            data=options.data,
+            work=options.work,
+            hyperparameters=dict(options.hyperparameter),
+            prepare_only=options.prepare_only,
+            job_base_dir=options.job_base_dir,
+        )
+    except UserError as error:
+        parser.error(str(error))

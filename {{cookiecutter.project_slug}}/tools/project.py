@@ -1,0 +1,24 @@
+"""The project's answers to the template's questions, and where its parts are.
+
+The one tool module the template fills in: each answer arrives through `tojson`, so any text
+is a valid Python string. Everything else reads the answers from here.
+"""
+
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SOURCE_DIR = PROJECT_DIR / "source_dir"  # the training code, packed into sourcedir.tar.gz
+# Local runs' trees and local mode's output; never packed (sourcedir skips the name).
+LOCAL_RUN_DIR = PROJECT_DIR / ".local-run"
+# The data folder, relative to where the tools run (make runs them in the project).
+DATA_FOLDER = "data"
+
+DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
+DEFAULT_PREFIX = {{ cookiecutter.s3_prefix | tojson }}
+BASE_JOB_NAME = {{ cookiecutter.base_job_name | tojson }}
+DEFAULT_INSTANCE_TYPE = {{ cookiecutter.instance_type | tojson }}
+ECR_REPOSITORY = {{ cookiecutter.ecr_repository | tojson }}
+# The tag `make build` gives the image here; --instance-type local runs it.
+LOCAL_IMAGE = {{ (cookiecutter.project_slug ~ ":latest") | tojson }}
+# Whether the image and the launcher can train across several hosts (tools/mpi.py).
+INCLUDE_MPI = {{ "True" if cookiecutter.include_mpi else "False" }}

@@ -1,0 +1,58 @@
+"""The boto3 side of a launch: credentials, the bucket, and uploading what a Plan names."""
+
+import boto3
+from botocore.exceptions import ClientError
+
+from tools.cli import UserError
+from tools.plan import data_files
+
+
+def aws_session(region):
+    """A boto3 session with credentials, or a UserError saying how to get some."""
+    session = boto3.Session(region_name=region)
+    if session.get_credentials() is None:
+        raise UserError(
+            "no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE"
+        )
+    return session
+
+
+def check_bucket(s3, bucket):
+    """Refuse, in one line, a bucket that is missing or not ours to use."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in ("404", "NoSuchBucket"):
+            raise UserError(
+                f"bucket {bucket} does not exist (create it, or leave out --bucket)"
+            ) from error
+        raise UserError(
+            f"cannot use bucket {bucket}: {code} {error.response['Error'].get('Message', '')}"
+        ) from error
+
+
+def upload(s3, plan):
+    """Upload what S3 does not hold yet; return the number of bytes sent."""
+    sent = 0
+    if not object_exists(s3, plan.bucket, plan.code_key):
+        s3.put_object(Bucket=plan.bucket, Key=plan.code_key, Body=plan.archive)
+        sent += len(plan.archive)
+    for folder, key in plan.folders.values():
+        listed = s3.get_paginator("list_objects_v2").paginate(Bucket=plan.bucket, Prefix=key)
+        present = {item["Key"] for page in listed for item in page.get("Contents", [])}
+        for path, name in data_files(folder):
+            if key + name not in present:
+                s3.upload_file(str(path), plan.bucket, key + name)
+                sent += path.stat().st_size
+    return sent
+
+
+def object_exists(s3, bucket, key):
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey"):
+            return False
+        raise
+    return True
