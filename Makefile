@@ -12,8 +12,9 @@ TEMPLATE := {{cookiecutter.project_slug}}
 SLOW_TIERS := toolkit or aws or container or cluster
 
 ## Show this help
+.PHONY: help
 help:
-	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  \033[36m%-12s\033[0m %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{doc=substr($$0,4); next} /^\.PHONY:/{next} /^[a-zA-Z_-]+[ :]/{if(doc){split($$1,t,":"); printf "  \033[36m%-16s\033[0m %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 # The venv holds the template's tools plus the generated project's dev group,
 # read from a rendered copy of its pyproject.toml so the list lives in one place
@@ -29,9 +30,11 @@ $(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.jso
 	@touch $@
 
 ## Create or update the virtual environment
+.PHONY: setup
 setup: $(VENV)/.installed
 
 ## Render a project with the defaults and train it locally on its sample data (no AWS, no Docker)
+.PHONY: demo
 demo: $(VENV)/.installed
 	rm -rf $(BUILD)/demo
 	@echo ">> Rendering the template with its defaults into $(BUILD)/demo"
@@ -40,15 +43,18 @@ demo: $(VENV)/.installed
 	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) -o $(abspath $(VENV))/.installed
 
 ## Lint, then run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
+.PHONY: test
 test: lint
 	bash tests/support/install-container-tools.sh
 	$(PYTHON) -m pytest
 
 ## Lint, then run the fast tier only (render, hooks, lint of the output): the edit loop
+.PHONY: test-fast
 test-fast: lint
 	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
 
 ## Lint the template's own code: Python (hooks, tests, benchmarks), shell, CI workflow
+.PHONY: lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check hooks tests bench
 	$(VENV)/bin/ruff format --check hooks tests bench
@@ -56,14 +62,14 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 ## Render the defaults into build/bake to look at
+.PHONY: bake
 bake: $(VENV)/.installed
 	rm -rf $(BUILD)/bake
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/bake .
 	@echo ">> Rendered into $$(ls -d $(BUILD)/bake/*/)"
 
 ## Remove renders, caches and the virtual environment
+.PHONY: clean
 clean:
 	rm -rf $(BUILD) $(VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
-
-.PHONY: help setup demo test test-fast lint bake clean

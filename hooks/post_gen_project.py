@@ -1,40 +1,33 @@
-"""Finish the rendered project: executable bits, optional files, next steps.
+"""Finish the rendered project: executable bits, folders left empty, next steps.
 
-Runs inside the new project folder. It only touches files the template made,
-needs no network, and running it twice leaves the same tree.
+Runs inside the new project folder. Optional files are left out by the template itself (their
+names render empty when not chosen), so this hook deletes nothing: on a re-render over an
+existing project (`cookiecutter -f`) every file a user made or changed stays. It needs no
+network, and running it twice leaves the same tree.
 """
 
-import json
-import shutil
-import stat
 from pathlib import Path
 
-ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
-
 EXECUTABLES = ["scripts/build_and_push.sh"]
-OPTIONAL = {"include_github_actions": [".github"], "include_mpi": ["tests/test_mpi.py", "tools/mpi.py"]}
+# Folders that only hold optional files (.github/workflows/ci.yml): removed when empty, deepest first.
+MAYBE_EMPTY = [".github/workflows", ".github"]
 
 
 def make_executable(path):
-    mode = path.stat().st_mode
-    path.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    path.chmod(path.stat().st_mode | 0o111)
 
 
-def remove(path):
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def remove_if_empty(folder):
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
-def main():
-    project = Path.cwd()
+def main(project=None):
+    project = Path(project or Path.cwd())
     for name in EXECUTABLES:
         make_executable(project / name)
-    for answer, paths in OPTIONAL.items():
-        if not ANSWERS[answer]:
-            for name in paths:
-                remove(project / name)
+    for name in MAYBE_EMPTY:
+        remove_if_empty(project / name)
     print(
         f"\nCreated {project.name}. Next steps:\n"
         f"  cd {project.name}\n"

@@ -1,12 +1,7 @@
 """Rendering: the exact file set for every combination, and nothing of the template left in it."""
 
-import hashlib
 import json
 import re
-
-from cookiecutter.hooks import run_hook
-from cookiecutter.utils import work_in
-from support.rendering import TEMPLATE
 
 BASE_FILES = {
     ".cookiecutter.json",
@@ -114,22 +109,3 @@ def test_long_names_still_give_a_valid_job_name(render):
     answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
 
     assert answers["base_job_name"] == "customer-churn-prediction-for-the-retail-branch"
-
-
-def snapshot(project):
-    """Every file's name, mode and content digest."""
-    return {
-        name: (project.joinpath(name).stat().st_mode, hashlib.sha256(project.joinpath(name).read_bytes()).hexdigest())
-        for name in sorted(files_in(project))
-    }
-
-
-def test_post_generation_hook_is_idempotent(render):
-    project = render(include_github_actions=False)
-    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
-    before = snapshot(project)
-
-    with work_in(TEMPLATE):
-        run_hook("post_gen_project", str(project), {"cookiecutter": answers})
-
-    assert snapshot(project) == before

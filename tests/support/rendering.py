@@ -9,18 +9,26 @@ import pytest
 TEMPLATE = Path(__file__).resolve().parents[2]
 DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
-# Every combination of the template's choices, with a readable id for each.
+# Every combination of the template's choices, derived from cookiecutter.json: each list is a
+# choice (its first entry the default), each true/false answer is tried both ways, so a new
+# answer of either kind joins the matrix here with nothing else to edit.
 CHOICES = {
-    "python_version": DEFAULTS["python_version"],
-    "include_github_actions": [True, False],
-    "include_mpi": [False, True],
+    name: default if isinstance(default, list) else [default, not default]
+    for name, default in DEFAULTS.items()
+    if not name.startswith("_") and isinstance(default, list | bool)
 }
 
 
 def combination_id(answers):
-    ci = "with-ci" if answers["include_github_actions"] else "no-ci"
-    mpi = "-mpi" if answers["include_mpi"] else ""
-    return f"py{answers['python_version']}-{ci}{mpi}"
+    """A readable id: a choice by its value (py3.12), a yes/no answer by its name (mpi, no-mpi)."""
+    parts = []
+    for name, value in answers.items():
+        if isinstance(value, bool):
+            label = name.removeprefix("include_").replace("_", "-")
+            parts.append(label if value else f"no-{label}")
+        else:
+            parts.append(f"{name.partition('_')[0][:2]}{value}")
+    return "-".join(parts)
 
 
 COMBINATIONS = [dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())]

@@ -65,9 +65,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert request["TrainingJobName"] == JOB
     assert request["RoleArn"] == aws.role
     image = request["AlgorithmSpecification"]["TrainingImage"]
-    assert (
-        image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
-    )
+    assert image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
     assert request["ResourceConfig"] == {
         "InstanceType": DEFAULT_INSTANCE_TYPE,
         "InstanceCount": INSTANCE_COUNT,

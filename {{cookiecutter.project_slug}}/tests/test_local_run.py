@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -180,6 +181,40 @@ def test_prepare_only_prints_the_tree_with_the_command_lines_hyperparameters(dat
     decoded = {key: json.loads(value) for key, value in written.items()}
     expected = {"epochs": 5, "learning-rate": 0.5, "task": "regression", "note": "a=b"}
     assert decoded.items() >= expected.items()
+
+
+# Run in a fresh interpreter where importing the AWS libraries fails.
+WITHOUT_AWS = """
+import sys
+
+
+class NoAws:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"sagemaker", "boto3", "botocore"}:
+            raise ImportError(f"{name} is blocked: local_run.py must work offline")
+
+
+sys.meta_path.insert(0, NoAws())
+sys.path.insert(0, sys.argv.pop(1))
+import local_run
+
+sys.exit(local_run.main(sys.argv[1:]))
+"""
+
+
+def test_local_run_works_with_the_aws_libraries_unimportable(data, tmp_path):
+    project_dir = str(Path(local_run.__file__).parent)
+    arguments = ["--data", str(data), "--work", str(tmp_path), "--prepare-only"]
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_AWS, project_dir, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "opt" / "ml" / "sourcedir.tar.gz").is_file()
 
 
 @pytest.mark.parametrize(
