@@ -39,6 +39,8 @@ LOSS_TOLERANCE = 0.10
 ACCURACY_TOLERANCE = 0.01
 # After a host dies, the first host's job must have failed within this many seconds.
 FAILURE_BOUND = 60
+# The MPI project's own MPI tests: the trainer's, then the tools'.
+MPI_TESTS = ["tests/sample/test_mpi.py", "tests/test_launch_mpi.py"]
 
 PREPARE = """
 import json, sys
@@ -141,7 +143,7 @@ def test_the_projects_mpi_tests_pass_with_two_processes(mpi_project, tmp_path):
     project = shutil.copytree(mpi_project, tmp_path / mpi_project.name)
 
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_mpi.py"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *MPI_TESTS],
         cwd=project,
         capture_output=True,
         text=True,

@@ -59,7 +59,7 @@ def test_a_re_render_without_the_options_loses_nothing(tmp_path):
     render = {"template": str(TEMPLATE), "output_dir": str(tmp_path), "no_input": True}
     project = tmp_path / cookiecutter(**render, extra_context={"include_mpi": True}).rsplit("/", 1)[-1]
     (project / ".github" / "dependabot.yml").write_text("version: 2\n")
-    with (project / "tests" / "test_mpi.py").open("a") as edited:
+    with (project / "tests" / "sample" / "test_mpi.py").open("a") as edited:
         edited.write("\n# my own change\n")
     before = files_in(project)
 

@@ -1,5 +1,6 @@
 """Rendering: the exact file set for every combination, and nothing of the template left in it."""
 
+import ast
 import json
 import re
 
@@ -19,17 +20,22 @@ BASE_FILES = {
     "scripts/build_and_push.sh",
     "scripts/make_data.py",
     "source_dir/distributed.py",
+    "source_dir/hyperparameters.py",
     "source_dir/requirements.txt",
     "source_dir/train.py",
     "source_dir/utils.py",
     "tests/conftest.py",
+    "tests/sample/conftest.py",
+    "tests/sample/sample_jobs.py",
+    "tests/sample/test_launch_metrics.py",
+    "tests/sample/test_train.py",
+    "tests/sample/test_train_jobs.py",
+    "tests/sample/test_utils.py",
     "tests/test_launch.py",
     "tests/test_launch_chain.py",
-    "tests/test_launch_metrics.py",
+    "tests/test_launch_refusals.py",
     "tests/test_local_run.py",
     "tests/test_sourcedir.py",
-    "tests/test_train.py",
-    "tests/test_utils.py",
     "tools/__init__.py",
     "tools/cli.py",
     "tools/contract.py",
@@ -46,7 +52,7 @@ BASE_FILES = {
     "tools/upload.py",
 }
 CI_FILES = {".github/workflows/ci.yml"}
-MPI_FILES = {"tests/test_mpi.py", "tools/mpi.py"}
+MPI_FILES = {"tests/test_launch_mpi.py", "tests/sample/test_mpi.py", "tools/mpi.py"}
 EXECUTABLES = {"scripts/build_and_push.sh"}
 
 # Jinja left behind; GitHub's own `${{ }}` expressions and the `.cookiecutter.json` name are fine.
@@ -109,3 +115,22 @@ def test_long_names_still_give_a_valid_job_name(render):
     answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
 
     assert answers["base_job_name"] == "customer-churn-prediction-for-the-retail-branch"
+
+
+# What a newcomer can take in: no module longer than this, no function longer than that.
+MAX_FILE_LINES = 300
+MAX_FUNCTION_LINES = 40
+
+
+def test_rendered_python_stays_small(render):
+    project = render(include_mpi=True)  # the superset of files
+    too_long = []
+    for path in sorted(project.rglob("*.py")):
+        source = path.read_text()
+        name = path.relative_to(project).as_posix()
+        if len(source.splitlines()) > MAX_FILE_LINES:
+            too_long.append(f"{name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno >= MAX_FUNCTION_LINES:
+                too_long.append(f"{name}: {node.name}() {node.end_lineno - node.lineno + 1} lines")
+    assert too_long == []

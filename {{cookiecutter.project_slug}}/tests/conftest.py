@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tools.project import PROJECT_DIR
+
 BUCKET = "launch-tests"
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerTrainingRole"

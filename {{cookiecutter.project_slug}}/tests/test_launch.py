@@ -1,4 +1,5 @@
-"""launch.py against a moto server: what it uploads, what it sends, and how it refuses.
+"""launch.py against a moto server: what it uploads and what it sends (refusals are in
+test_launch_refusals.py).
 
 Each test runs the real CLI in a scratch copy of the project, then reads back from the
 stand-in what was sent on the wire (moto's request recording) and what was stored.
@@ -6,19 +7,14 @@ stand-in what was sent on the wire (moto's request recording) and what was store
 
 import io
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
 import tarfile
 import tracemalloc
 
 import pytest
 
-import launch
-from tools import contract, launch_options, launcher, plan, run_requests, sourcedir
-from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY, PROJECT_DIR
+from tools import contract, launcher, plan, sourcedir
+from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
 
 pytestmark = pytest.mark.aws
 
@@ -28,8 +24,6 @@ INSTANCE_COUNT = 2
 {%- else %}
 INSTANCE_COUNT = 1  # more needs MPI to combine the hosts' models
 {%- endif %}
-# The longest base_job_name the template accepts: room for the "-YYYYmmddHHMMSS" suffix.
-LONGEST_BASE_JOB_NAME = "j" * (63 - 15)
 
 
 def decoded(hyperparameters):
@@ -66,6 +60,26 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert request["RoleArn"] == aws.role
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
+    prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
+    assert_compute_and_storage(request, prefix)
+    sent_metrics = {
+        m["Name"]: m["Regex"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]
+    }
+    assert sent_metrics == contract.metric_regexes()
+
+    assert_toolkit_hyperparameters(request, aws, project, prefix)
+    assert_channels_uploaded(request, aws, project)
+
+    # moto keeps these fields as sent; the rest of its answer is invented.
+    described = aws.sagemaker.describe_training_job(TrainingJobName=JOB)
+    kept = ("HyperParameters", "RoleArn", "InputDataConfig", "ResourceConfig", "StoppingCondition")
+    for field in kept:
+        assert described[field] == request[field], field
+    assert described["AlgorithmSpecification"]["TrainingImage"] == image
+
+
+def assert_compute_and_storage(request, prefix):
+    """Instances, limits, spot and where checkpoints and output go, as asked for."""
     assert request["ResourceConfig"] == {
         "InstanceType": DEFAULT_INSTANCE_TYPE,
         "InstanceCount": INSTANCE_COUNT,
@@ -77,17 +91,15 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
         "MaxWaitTimeInSeconds": 3600,
     }
     assert request["EnableManagedSpotTraining"] is True
-    prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
     assert request["CheckpointConfig"] == {
         "S3Uri": f"{prefix}/checkpoints/{JOB}",
         "LocalPath": "/opt/ml/checkpoints",
     }
     assert request["OutputDataConfig"]["S3OutputPath"] == f"{prefix}/output"
-    sent_metrics = {
-        m["Name"]: m["Regex"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]
-    }
-    assert sent_metrics == contract.metric_regexes()
 
+
+def assert_toolkit_hyperparameters(request, aws, project, prefix):
+    """The script's values and the toolkit's reserved ones; the archive holds source_dir/."""
     hyperparameters = decoded(request["HyperParameters"])
     code_uri = hyperparameters.pop("sagemaker_submit_directory")
     assert hyperparameters == {
@@ -106,6 +118,9 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert code_uri.startswith(f"{prefix}/code/") and code_uri.endswith("/sourcedir.tar.gz")
     assert archive_names(aws.read(code_uri)) == expected_names(project / "source_dir")
 
+
+def assert_channels_uploaded(request, aws, project):
+    """Each channel's distribution, and its files stored under its S3 prefix."""
     sources = channel_sources(request)
     assert {name: s["S3DataDistributionType"] for name, s in sources.items()} == {
         "train": "ShardedByS3Key" if INSTANCE_COUNT > 1 else "FullyReplicated",
@@ -117,13 +132,6 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
             key.removeprefix(key_prefix) for key in aws.object_keys() if key.startswith(key_prefix)
         )
         assert stored == sorted(p.name for p in (project / "data" / name).iterdir())
-
-    # moto keeps these fields as sent; the rest of its answer is invented.
-    described = aws.sagemaker.describe_training_job(TrainingJobName=JOB)
-    kept = ("HyperParameters", "RoleArn", "InputDataConfig", "ResourceConfig", "StoppingCondition")
-    for field in kept:
-        assert described[field] == request[field], field
-    assert described["AlgorithmSpecification"]["TrainingImage"] == image
 
 
 def test_framework_mode_hands_the_same_archive_to_the_sdk_driver(aws, run_launch, project):
@@ -214,128 +222,12 @@ def test_no_validation_leaves_the_folder_out(aws, run_launch):
     assert not [key for key in aws.object_keys() if "/data/validation/" in key]
 
 
-def link_out_of_source_dir(project, monkeypatch):
-    (project / "source_dir" / "settings.py").symlink_to("/etc/hostname")
-
-
-def drop_entry_script(project, monkeypatch):
-    (project / "source_dir" / "train.py").unlink()
-
-
-def forget_role(project, monkeypatch):
-    monkeypatch.delenv("SAGEMAKER_ROLE_ARN")
-
-
-def forget_credentials(project, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name)
-
-
-def forget_validation(project, monkeypatch):
-    shutil.rmtree(project / "data" / "validation")
-
-
-def nothing(project, monkeypatch):
-    pass
-
-
-# mistake: (arguments, what the one line says, how the project or environment is broken first)
-MISTAKES = {
-    "no role": ([], "no execution role: pass --role or set SAGEMAKER_ROLE_ARN", forget_role),
-    "no credentials": ([], "no AWS credentials found", forget_credentials),
-    "missing bucket": (
-        ["--bucket", "no-such-bucket"],
-        "bucket no-such-bucket does not exist",
-        nothing,
-    ),
-    "malformed data URI": (["--train", "s3:/oops"], "neither an s3:// URI nor a folder", nothing),
-    # An empty path is the current folder: it would upload the whole project.
-    "empty train": (["--train="], "or a folder, got nothing", nothing),
-    "empty validation": (["--validation="], "or a folder, got nothing", nothing),
-    "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
-    "no note before an error": (["--max-wait", "60"], "--max-wait only applies", forget_validation),
-    "validation and none": (
-        ["--validation", "data/validation", "--no-validation"],
-        "not allowed with argument --validation",
-        nothing,
-    ),
-    "malformed S3 URI": (["--checkpoint-s3-uri", "https://x/y"], "malformed S3 URI", nothing),
-    "malformed hyperparameter": (["--hyperparameter", "epochs"], "expected KEY=VALUE", nothing),
-    "reserved hyperparameter": (
-        ["--hyperparameter", "sagemaker_program=x.py"],
-        "is reserved",
-        nothing,
-    ),
-    "malformed role": (["--role", "SageMakerRole"], "malformed role ARN", nothing),
-    "job name over 63": (["--job-name", "a-" + "b" * 62], "malformed job name", nothing),
-    "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
-    "entry script missing": ([], "train.py is missing", drop_entry_script),
-{%- if not cookiecutter.include_mpi %}
-    "several instances without MPI": (
-        ["--instance-count", "2"],
-        "re-render the project with include_mpi",
-        nothing,
-    ),
-{%- endif %}
-    "symlink out of source_dir": (
-        [],
-        "is a symlink to /etc/hostname, outside",
-        link_out_of_source_dir,
-    ),
-}
-
-
-@pytest.mark.parametrize("mistake", MISTAKES)
-def test_each_mistake_costs_one_line_and_uploads_nothing(
-    aws, run_launch, project, monkeypatch, mistake
-):
-    arguments, message, break_something = MISTAKES[mistake]
-    break_something(project, monkeypatch)
-    assert_refused(run_launch("--bucket", aws.bucket, "--no-wait", *arguments), message, aws)
-
-
-def assert_refused(result, message, aws):
-    """A non-zero exit, one line on stderr saying message, nothing uploaded or started."""
-    assert result.returncode != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert message in lines[0]
-    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
-    assert aws.sent("CreateTrainingJob") == []
-
-
 def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
     assert result.returncode == 0, result.stderr
     model = f"s3://{aws.bucket}/{DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
     assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
     assert "Final Resource Status: Completed" in result.stderr.splitlines()  # the SDK's, plain
-
-
-def interrupt(*_, **__):
-    raise KeyboardInterrupt
-
-
-@pytest.mark.parametrize(
-    ("interrupted", "message", "started"),
-    [
-        ("tools.launcher.upload", "interrupted before the job was started", 0),
-        ("sagemaker.core.resources.TrainingJob.wait", f"stopped watching; job {JOB} goes on", 1),
-    ],
-)
-def test_ctrl_c_costs_one_line_and_exits_130(
-    aws, project, monkeypatch, capsys, interrupted, message, started
-):
-    monkeypatch.chdir(project)
-    monkeypatch.setattr(interrupted, interrupt)
-    try:
-        exit_status = launch.main(["--bucket", aws.bucket, "--job-name", JOB])
-    except KeyboardInterrupt:  # caught here, or it would stop the whole test session
-        pytest.fail("Ctrl-C escaped launch.main")
-    assert exit_status == 130
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1 and message in lines[0], lines
-    assert len(aws.sent("CreateTrainingJob")) == started
 
 
 def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
@@ -348,70 +240,6 @@ def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
     assert launcher.report_job(failed) == 1
     reported = capsys.readouterr().err
     assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
-
-
-COMPOSE_WORKS = launcher.compose_works()
-
-
-@pytest.mark.skipif(
-    not COMPOSE_WORKS, reason="local mode needs a Docker engine with `docker compose`"
-)
-def test_local_mode_trains_in_the_image(aws, run_launch, project):
-    result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
-    assert result.returncode == 0, result.stderr
-    assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
-
-
-@pytest.mark.skipif(COMPOSE_WORKS, reason="checks what happens where docker compose is missing")
-def test_local_mode_without_compose_costs_one_line(aws, run_launch):
-    result = run_launch("--bucket", aws.bucket, "--instance-type", "local")
-    assert_refused(result, "needs Docker with `docker compose`", aws)
-
-
-@pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])
-def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
-    probe = (
-        "import sys, launch\n"
-        "try:\n    launch.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted({'boto3', 'botocore', 'sagemaker'} & set(sys.modules))\n"
-        "assert not heavy, heavy\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *arguments],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-
-
-def test_help_names_each_default_once_and_no_local_path():
-    shown = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "launch.py"), "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "(default: None)" not in shown and "(default: [])" not in shown
-    for option in re.split(r"\n  (?=-)", shown):  # each option with its wrapped help
-        assert option.count("default") <= 1, option
-    assert str(PROJECT_DIR) not in shown
-
-
-def test_the_longest_base_job_name_gives_a_valid_job_name_uncut(monkeypatch):
-    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
-    name = launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
-    assert len(name) == 63 and contract.JOB_NAME.fullmatch(name)
-    assert name.startswith(LONGEST_BASE_JOB_NAME + "-")
-
-
-def test_a_base_job_name_too_long_for_the_suffix_is_refused(monkeypatch, capsys):
-    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME + "j")
-    with pytest.raises(SystemExit):
-        launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"])
-    assert "gives an invalid job name: pass --job-name" in capsys.readouterr().err
 
 
 def test_data_files_are_hashed_without_reading_them_whole(tmp_path):

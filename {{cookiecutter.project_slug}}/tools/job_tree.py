@@ -48,17 +48,23 @@ def prepare_job_tree(
         target = tree / contract.CHANNELS_DIR / channel
         fill_channel(data / channel, target, hosts, current_host, channel_distribution)
     mounted_at = PurePosixPath(job_base_dir) if job_base_dir else PurePosixPath(tree)
-    reserved = contract.toolkit_hyperparameters(
-        str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, job_name=LOCAL_JOB_NAME
-    )
-    encoded = contract.encode_hyperparameters(reserved | (hyperparameters or {}))
-    write_json(encoded, config / "hyperparameters.json")
-    write_json(resource_config(hosts, current_host), config / "resourceconfig.json")
-    write_json(input_data_config(distributions), config / "inputdataconfig.json")
+    write_config(config, hyperparameters or {}, mounted_at, (hosts, current_host), distributions)
     folders = (contract.CODE_DIR, contract.MODEL_DIR, contract.OUTPUT_DATA_DIR)
     for folder in (*folders, contract.CHECKPOINT_DIR):
         (tree / folder).mkdir(parents=True)
     return tree
+
+
+def write_config(config, hyperparameters, mounted_at, placement, distributions):
+    """The three config JSONs: the job's hyperparameters plus the toolkit's reserved ones
+    (the archive named where the tree is mounted), this host's place, the channels."""
+    reserved = contract.toolkit_hyperparameters(
+        str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, job_name=LOCAL_JOB_NAME
+    )
+    encoded = contract.encode_hyperparameters(reserved | hyperparameters)
+    write_json(encoded, config / "hyperparameters.json")
+    write_json(resource_config(*placement), config / "resourceconfig.json")
+    write_json(input_data_config(distributions), config / "inputdataconfig.json")
 
 
 def resource_config(hosts, current_host):

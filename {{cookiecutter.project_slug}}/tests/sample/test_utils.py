@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import utils
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tools.project import PROJECT_DIR
 
 
 def write(path, text):

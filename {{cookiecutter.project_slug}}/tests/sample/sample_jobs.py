@@ -1,0 +1,35 @@
+"""Helpers for the sample trainer's tests: damaged data, jobs through the toolkit, results."""
+
+import shutil
+
+import joblib
+
+from tools import job_tree, toolkit_run
+
+TOOLKIT_TIMEOUT = 120  # seconds; a toolkit waiting for DNS would otherwise hang for 15 minutes
+
+
+def corrupt(data, tmp_path, line_number, new_line, channel="train"):
+    """A copy of data whose channel's first file has one line replaced."""
+    copy = tmp_path / "bad-data"
+    shutil.copytree(data, copy, dirs_exist_ok=True)
+    path = copy / channel / "part-0000.csv"
+    lines = path.read_text().splitlines()
+    lines[line_number - 1] = new_line
+    path.write_text("\n".join(lines) + "\n")
+    return copy
+
+
+def run_job(data, work, **hyperparameters):
+    """One job through the toolkit's `train`, as SageMaker would start it."""
+    tree = job_tree.prepare_job_tree(data, work, hyperparameters)
+    result = toolkit_run.run_toolkit(tree, capture_output=True, text=True, timeout=TOOLKIT_TIMEOUT)
+    return tree, result
+
+
+def epoch_lines(log):
+    return [line for line in log.splitlines() if line.startswith("epoch=")]
+
+
+def trained_model(tree):
+    return joblib.load(tree / "model" / "model.joblib").named_steps["model"]

@@ -1,0 +1,204 @@
+"""launch.py refusing, in one line: every mistake before anything is uploaded, Ctrl-C,
+--help without the SDK, job names; and local mode.
+
+Each test runs the real CLI in a scratch copy of the project against a moto server and
+checks that nothing reached it.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import launch
+from tools import contract, launch_options, launcher, run_requests
+from tools.project import PROJECT_DIR
+
+pytestmark = pytest.mark.aws
+
+JOB = "launch-test-job"
+# The longest base_job_name the template accepts: room for the "-YYYYmmddHHMMSS" suffix.
+LONGEST_BASE_JOB_NAME = "j" * (63 - 15)
+
+
+def link_out_of_source_dir(project, monkeypatch):
+    (project / "source_dir" / "settings.py").symlink_to("/etc/hostname")
+
+
+def drop_entry_script(project, monkeypatch):
+    (project / "source_dir" / "train.py").unlink()
+
+
+def forget_role(project, monkeypatch):
+    monkeypatch.delenv("SAGEMAKER_ROLE_ARN")
+
+
+def forget_credentials(project, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+
+
+def forget_validation(project, monkeypatch):
+    shutil.rmtree(project / "data" / "validation")
+
+
+def nothing(project, monkeypatch):
+    pass
+
+
+# mistake: (arguments, what the one line says, how the project or environment is broken first)
+MISTAKES = {
+    "no role": ([], "no execution role: pass --role or set SAGEMAKER_ROLE_ARN", forget_role),
+    "no credentials": ([], "no AWS credentials found", forget_credentials),
+    "missing bucket": (
+        ["--bucket", "no-such-bucket"],
+        "bucket no-such-bucket does not exist",
+        nothing,
+    ),
+    "malformed data URI": (["--train", "s3:/oops"], "neither an s3:// URI nor a folder", nothing),
+    # An empty path is the current folder: it would upload the whole project.
+    "empty train": (["--train="], "or a folder, got nothing", nothing),
+    "empty validation": (["--validation="], "or a folder, got nothing", nothing),
+    "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
+    "no note before an error": (["--max-wait", "60"], "--max-wait only applies", forget_validation),
+    "validation and none": (
+        ["--validation", "data/validation", "--no-validation"],
+        "not allowed with argument --validation",
+        nothing,
+    ),
+    "malformed S3 URI": (["--checkpoint-s3-uri", "https://x/y"], "malformed S3 URI", nothing),
+    "malformed hyperparameter": (["--hyperparameter", "epochs"], "expected KEY=VALUE", nothing),
+    "reserved hyperparameter": (
+        ["--hyperparameter", "sagemaker_program=x.py"],
+        "is reserved",
+        nothing,
+    ),
+    "malformed role": (["--role", "SageMakerRole"], "malformed role ARN", nothing),
+    "job name over 63": (["--job-name", "a-" + "b" * 62], "malformed job name", nothing),
+    "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
+    "entry script missing": ([], "train.py is missing", drop_entry_script),
+{%- if not cookiecutter.include_mpi %}
+    "several instances without MPI": (
+        ["--instance-count", "2"],
+        "re-render the project with include_mpi",
+        nothing,
+    ),
+{%- endif %}
+    "symlink out of source_dir": (
+        [],
+        "is a symlink to /etc/hostname, outside",
+        link_out_of_source_dir,
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_costs_one_line_and_uploads_nothing(
+    aws, run_launch, project, monkeypatch, mistake
+):
+    arguments, message, break_something = MISTAKES[mistake]
+    break_something(project, monkeypatch)
+    assert_refused(run_launch("--bucket", aws.bucket, "--no-wait", *arguments), message, aws)
+
+
+def assert_refused(result, message, aws):
+    """A non-zero exit, one line on stderr saying message, nothing uploaded or started."""
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
+    assert aws.sent("CreateTrainingJob") == []
+
+
+def interrupt(*_, **__):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("interrupted", "message", "started"),
+    [
+        ("tools.launcher.upload", "interrupted before the job was started", 0),
+        ("sagemaker.core.resources.TrainingJob.wait", f"stopped watching; job {JOB} goes on", 1),
+    ],
+)
+def test_ctrl_c_costs_one_line_and_exits_130(
+    aws, project, monkeypatch, capsys, interrupted, message, started
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(interrupted, interrupt)
+    try:
+        exit_status = launch.main(["--bucket", aws.bucket, "--job-name", JOB])
+    except KeyboardInterrupt:  # caught here, or it would stop the whole test session
+        pytest.fail("Ctrl-C escaped launch.main")
+    assert exit_status == 130
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert len(aws.sent("CreateTrainingJob")) == started
+
+
+COMPOSE_WORKS = launcher.compose_works()
+
+
+@pytest.mark.skipif(
+    not COMPOSE_WORKS, reason="local mode needs a Docker engine with `docker compose`"
+)
+def test_local_mode_trains_in_the_image(aws, run_launch, project):
+    result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
+
+
+@pytest.mark.skipif(COMPOSE_WORKS, reason="checks what happens where docker compose is missing")
+def test_local_mode_without_compose_costs_one_line(aws, run_launch):
+    result = run_launch("--bucket", aws.bucket, "--instance-type", "local")
+    assert_refused(result, "needs Docker with `docker compose`", aws)
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])
+def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
+    probe = (
+        "import sys, launch\n"
+        "try:\n    launch.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({'boto3', 'botocore', 'sagemaker'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *arguments],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_help_names_each_default_once_and_no_local_path():
+    shown = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "launch.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "(default: None)" not in shown and "(default: [])" not in shown
+    for option in re.split(r"\n  (?=-)", shown):  # each option with its wrapped help
+        assert option.count("default") <= 1, option
+    assert str(PROJECT_DIR) not in shown
+
+
+def test_the_longest_base_job_name_gives_a_valid_job_name_uncut(monkeypatch):
+    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
+    name = launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
+    assert len(name) == 63 and contract.JOB_NAME.fullmatch(name)
+    assert name.startswith(LONGEST_BASE_JOB_NAME + "-")
+
+
+def test_a_base_job_name_too_long_for_the_suffix_is_refused(monkeypatch, capsys):
+    monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME + "j")
+    with pytest.raises(SystemExit):
+        launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"])
+    assert "gives an invalid job name: pass --job-name" in capsys.readouterr().err
