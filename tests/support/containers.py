@@ -108,9 +108,21 @@ def configure_podman(conf_dir):
     return {"CONTAINERS_CONF": str(conf)}
 
 
+# Programs podman runs for a build or a run, where they are not on PATH when missing: each is
+# named here, so a fresh machine fails with its name rather than mid-build.
+ENGINE_HELPERS = {
+    "iptables": "netavark sets up every container network with it",
+    "/usr/lib/podman/netavark": "podman's network backend",
+    "/usr/lib/podman/aardvark-dns": "lets the cluster's hosts resolve each other",
+}
+
+
 def check_podman():
     if not shutil.which("podman"):
         raise ContainersUnavailable(f"podman is not installed (as root on Debian, {INSTALLER} installs it)")
+    for helper, why in ENGINE_HELPERS.items():
+        if not shutil.which(helper, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"):
+            raise ContainersUnavailable(f"{helper} is missing ({why}); as root on Debian, {INSTALLER} installs it")
     info = podman("info", check=False, timeout=120)
     if info.returncode != 0:
         raise ContainersUnavailable(f"podman does not work here: {last_line(info.stderr)}")

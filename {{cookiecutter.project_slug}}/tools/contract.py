@@ -35,6 +35,7 @@ CHECKPOINT_DIR = "checkpoints"
 CODE_DIR = "code"
 CONTAINER_BASE_DIR = "/opt/ml"  # where SageMaker mounts the tree
 CURRENT_GROUP = "homogeneousCluster"  # the one instance group of a plain job
+FIRST_HOST = "algo-1"  # SageMaker names a job's hosts algo-1, algo-2, ...
 
 # How a channel's files are spread over the hosts (S3DistributionType).
 FULLY_REPLICATED = "FullyReplicated"

@@ -23,8 +23,8 @@ def prepare_job_tree(
     work,
     hyperparameters=None,
     job_base_dir=None,
-    hosts=("algo-1",),
-    current_host="algo-1",
+    hosts=(contract.FIRST_HOST,),
+    current_host=contract.FIRST_HOST,
     distribution=contract.FULLY_REPLICATED,
     source_dir=SOURCE_DIR,
 ):
