@@ -19,7 +19,8 @@ import sys
 from tools import cli
 from tools.job_tree import prepare_job_tree
 from tools.local_run_options import parse_args
-from tools.toolkit_run import report_run, run_toolkit_logged
+from tools.toolkit_run import run_toolkit_logged
+from tools.verdict import report_run
 
 
 def main(argv=None):
