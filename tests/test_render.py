@@ -53,6 +53,7 @@ BASE_FILES = {
     "tools/sourcedir.py",
     "tools/toolkit_run.py",
     "tools/upload.py",
+    "tools/verdict.py",
 }
 CI_FILES = {".github/workflows/ci.yml"}
 MPI_FILES = {"tests/test_launch_mpi.py", "tests/sample/test_mpi.py", "tools/mpi.py"}
