@@ -39,6 +39,7 @@ BASE_FILES = {
     "tests/test_launch_refusals.py",
     "tests/test_local_run.py",
     "tests/test_sourcedir.py",
+    "tests/test_verdict.py",
     "tools/__init__.py",
     "tools/cli.py",
     "tools/contract.py",
