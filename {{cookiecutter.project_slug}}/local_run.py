@@ -1,12 +1,13 @@
 """Train through the real sagemaker-training toolkit on this machine, without Docker or AWS.
 
-    python local_run.py --data data --work .local-run [--hyperparameter epochs=5 ...]
-                        [--prepare-only] [--job-base-dir /opt/ml]
+    python local_run.py --data data --work .local-run [--entry-point train.py]
+                        [--hyperparameter epochs=5 ...] [--prepare-only] [--job-base-dir /opt/ml]
 
 It builds the folder tree SageMaker mounts at /opt/ml in a training container (the
 config JSONs as SageMaker writes them, the channels, a sourcedir.tar.gz of source_dir/),
 points the toolkit at it with SAGEMAKER_BASE_DIR and runs the toolkit's `train`, which
-unpacks the code and runs `python train.py --key value ...` just as in a job.
+unpacks the code and runs `python train.py --key value ...` (or the --entry-point) just as
+in a job.
 
 --prepare-only builds the tree and prints its path. --job-base-dir /opt/ml writes every
 path inside the tree as a container sees it when the tree is mounted at /opt/ml.
@@ -30,7 +31,11 @@ def main(argv=None):
 
 def run(request):
     tree = prepare_job_tree(
-        request.data, request.work, request.hyperparameters, request.job_base_dir
+        request.data,
+        request.work,
+        request.hyperparameters,
+        entry_point=request.entry_point,
+        job_base_dir=request.job_base_dir,
     )
     if request.prepare_only:
         print(tree)

@@ -155,6 +155,21 @@ def test_framework_mode_hands_the_same_archive_to_the_sdk_driver(aws, run_launch
     assert sent_metrics == set(contract.METRIC_NAMES)
 
 
+def test_another_entry_point_is_what_both_modes_run(aws, run_launch, project):
+    (project / "source_dir" / "fit.py").write_text("print('fitting')\n")
+    args = ("--bucket", aws.bucket, "--no-wait", "--entry-point", "fit.py")
+
+    assert run_launch(*args, "--job-name", "toolkit-job").returncode == 0
+    toolkit = aws.sagemaker.describe_training_job(TrainingJobName="toolkit-job")
+    assert decoded(toolkit["HyperParameters"])["sagemaker_program"] == "fit.py"
+
+    assert run_launch(*args, "--job-name", "framework-job", "--mode", "framework").returncode == 0
+    framework = aws.sagemaker.describe_training_job(TrainingJobName="framework-job")
+    drivers = channel_sources(framework)["sm_drivers"]["S3Uri"]
+    # The SDK's driver reads the script's name from the SourceCode it uploaded as JSON.
+    assert json.loads(aws.read(f"{drivers}/sourcecode.json"))["entry_script"] == "fit.py"
+
+
 @pytest.mark.parametrize("mode", ["toolkit", "framework"])
 def test_dry_run_prints_the_request_and_sends_nothing(aws, run_launch, mode):
     dry = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--mode", mode, "--dry-run")

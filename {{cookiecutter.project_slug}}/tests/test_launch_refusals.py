@@ -72,7 +72,7 @@ MISTAKES = {
     "malformed S3 URI": (["--checkpoint-s3-uri", "https://x/y"], "malformed S3 URI", nothing),
     "malformed hyperparameter": (["--hyperparameter", "epochs"], "expected KEY=VALUE", nothing),
     "reserved hyperparameter": (
-        ["--hyperparameter", "sagemaker_program=x.py"],
+        ["--hyperparameter", "sagemaker_region=eu-west-1"],
         "is reserved",
         nothing,
     ),
@@ -80,6 +80,18 @@ MISTAKES = {
     "job name over 63": (["--job-name", "a-" + "b" * 62], "malformed job name", nothing),
     "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
     "entry script missing": ([], "train.py is missing", drop_entry_script),
+    "other entry point missing": (["--entry-point", "fit.py"], "fit.py is missing", nothing),
+    "entry point outside": (["--entry-point", "../launch.py"], "must be a file in the", nothing),
+    "entry point as a hyperparameter": (
+        ["--hyperparameter", "sagemaker_program=fit.py"],
+        "name the script with --entry-point",
+        nothing,
+    ),
+    "framework runs no binary": (
+        ["--mode", "framework", "--entry-point", "Dockerfile"],
+        "runs only .py or .sh scripts",
+        nothing,
+    ),
 {%- if not cookiecutter.include_mpi %}
     "several instances without MPI": (
         ["--instance-count", "2"],

@@ -217,11 +217,25 @@ def test_local_run_works_with_the_aws_libraries_unimportable(data, tmp_path):
     assert (tmp_path / "opt" / "ml" / "sourcedir.tar.gz").is_file()
 
 
+def test_the_entry_point_is_the_one_asked_for(data, tmp_path):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "fit.py").write_text("print('fitting')\n")
+
+    tree = job_tree.prepare_job_tree(data, tmp_path / "work", entry_point="fit.py", source_dir=code)
+
+    assert json.loads(read_config(tree, "hyperparameters.json")["sagemaker_program"]) == "fit.py"
+    with pytest.raises(UserError, match=r"train\.py is missing"):
+        job_tree.prepare_job_tree(data, tmp_path / "other", source_dir=code)
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
         (["--hyperparameter", "epochs"], "malformed hyperparameter 'epochs'"),
-        (["--hyperparameter", "sagemaker_program=x.py"], "sagemaker_program is reserved"),
+        (["--hyperparameter", "sagemaker_program=x.py"], "name the script with --entry-point"),
+        (["--hyperparameter", "sagemaker_region=x"], "sagemaker_region is reserved"),
+        (["--entry-point", "nowhere.py"], "nowhere.py is missing"),
         (["--job-base-dir", "opt/ml", "--prepare-only"], "is not an absolute path"),
         (["--job-base-dir", "/opt/ml"], "add --prepare-only"),
         (["--bogus"], "unrecognized arguments: --bogus"),

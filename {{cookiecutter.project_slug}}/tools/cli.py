@@ -5,6 +5,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path, PurePosixPath
 
 from tools import contract
 from tools.sourcedir import SourceDirError
@@ -52,6 +53,8 @@ def hyperparameter(text):
     key, separator, value = text.partition("=")
     if not separator or not HYPERPARAMETER_KEY.fullmatch(key):
         raise argparse.ArgumentTypeError(f"malformed hyperparameter {text!r} (expected KEY=VALUE)")
+    if key == contract.PROGRAM:
+        raise argparse.ArgumentTypeError(f"{key} is reserved: name the script with --entry-point")
     if key.startswith(contract.RESERVED_PREFIX):
         raise argparse.ArgumentTypeError(f"{key} is reserved for the launcher and the toolkit")
     try:
@@ -70,6 +73,33 @@ def add_hyperparameter_option(parser, help):
         metavar="KEY=VALUE",
         help=help,
     )
+
+
+def add_entry_point_option(parser):
+    """--entry-point FILE: the script the toolkit runs, relative to the source folder."""
+    parser.add_argument(
+        "--entry-point",
+        type=entry_point,
+        metavar="FILE",
+        default=contract.ENTRY_POINT,
+        help=f"the script to run, in the source folder (default: {contract.ENTRY_POINT})",
+    )
+
+
+def entry_point(value):
+    """An argparse type: a relative path that stays inside the source folder."""
+    path = PurePosixPath(value)
+    if not value or path.is_absolute() or ".." in path.parts:
+        raise argparse.ArgumentTypeError(
+            f"entry point {value!r} must be a file in the source folder, e.g. train.py"
+        )
+    return path.as_posix()
+
+
+def check_entry_point(source_dir, entry_point):
+    """Refuse, in one line, an entry point the source folder does not hold."""
+    if not (Path(source_dir) / entry_point).is_file():
+        raise UserError(f"{Path(source_dir) / entry_point} is missing: the job has nothing to run")
 
 
 def one_line(error):

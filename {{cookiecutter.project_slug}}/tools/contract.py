@@ -21,7 +21,7 @@ MPI_ENABLED = "sagemaker_mpi_enabled"
 MPI_PROCESSES_PER_HOST = "sagemaker_mpi_num_of_processes_per_host"
 MPI_CUSTOM_OPTIONS = "sagemaker_mpi_custom_mpi_options"
 
-ENTRY_POINT = "train.py"
+ENTRY_POINT = "train.py"  # the default; --entry-point (ENTRY_POINT= for make) names another
 ARCHIVE_NAME = "sourcedir.tar.gz"
 REQUIREMENTS = "requirements.txt"  # in source_dir/: the toolkit pip-installs it first
 
@@ -72,12 +72,12 @@ def job_name(base):
     return f"{base}-{time.strftime(JOB_NAME_STAMP, time.gmtime())}"
 
 
-def toolkit_hyperparameters(submit_directory, region, job_name=None):
-    """The reserved hyperparameters that make the toolkit run the entry point from the archive
+def toolkit_hyperparameters(entry_point, submit_directory, region, job_name=None):
+    """The reserved hyperparameters that make the toolkit run entry_point from the archive
     at submit_directory (an s3:// URI, or a path inside the container). SageMaker itself adds
     the job's name in a real job; a local run names its own."""
     reserved = {
-        PROGRAM: ENTRY_POINT,
+        PROGRAM: entry_point,
         SUBMIT_DIRECTORY: submit_directory,
         REGION: region,
         CONTAINER_LOG_LEVEL: logging.INFO,

@@ -11,17 +11,25 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from tools import contract, sourcedir
-from tools.cli import UserError
+from tools.cli import UserError, check_entry_point
 from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, SOURCE_DIR
 
 LOCAL_JOB_NAME = f"{BASE_JOB_NAME}-local"
 NETWORK_INTERFACE = "eth0"  # what a container calls its network here
+# Folders SageMaker creates empty for the job to write into.
+WRITTEN_BY_THE_JOB = (
+    contract.CODE_DIR,
+    contract.MODEL_DIR,
+    contract.OUTPUT_DATA_DIR,
+    contract.CHECKPOINT_DIR,
+)
 
 
 def prepare_job_tree(
     data,
     work,
     hyperparameters=None,
+    entry_point=contract.ENTRY_POINT,
     job_base_dir=None,
     hosts=(contract.FIRST_HOST,),
     current_host=contract.FIRST_HOST,
@@ -31,40 +39,40 @@ def prepare_job_tree(
     """Build a fresh /opt/ml tree at WORK/opt/ml for one host and return its path.
 
     Every folder in DATA becomes a channel of that name (train/, validation/, ...).
-    hyperparameters are the job's own (epochs, ...); job_base_dir is where the tree will
-    be mounted when the job runs (default: where it is); distribution is every channel's
-    S3DistributionType, or a {channel: type} mapping, as launch.py shards only train.
+    hyperparameters are the job's own (epochs, ...); entry_point is the script the toolkit
+    runs, in source_dir; job_base_dir is where the tree will be mounted when the job runs
+    (default: where it is); distribution is every channel's S3DistributionType, or a
+    {channel: type} mapping, as launch.py shards only train.
     """
     data, tree = Path(data), Path(work).resolve() / "opt" / "ml"
     if not data.is_dir():
         raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
     channels = sorted(p.name for p in data.iterdir() if p.is_dir())
     distributions = channel_distributions(channels, distribution)
+    check_entry_point(source_dir, entry_point)
     clear_tree(tree)
-    config = tree / contract.CONFIG_DIR
-    config.mkdir(parents=True)  # first, so that even a half-built tree is known as one
+    (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is known as one
     sourcedir.write_archive(source_dir, tree / contract.ARCHIVE_NAME)
     for channel, channel_distribution in distributions.items():
         target = tree / contract.CHANNELS_DIR / channel
-        fill_channel(data / channel, target, hosts, current_host, channel_distribution)
+        fill_channel(data / channel, target, (hosts, current_host), channel_distribution)
     mounted_at = PurePosixPath(job_base_dir) if job_base_dir else PurePosixPath(tree)
-    write_config(config, hyperparameters or {}, mounted_at, (hosts, current_host), distributions)
-    folders = (contract.CODE_DIR, contract.MODEL_DIR, contract.OUTPUT_DATA_DIR)
-    for folder in (*folders, contract.CHECKPOINT_DIR):
-        (tree / folder).mkdir(parents=True)
+    reserved = contract.toolkit_hyperparameters(
+        entry_point, str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, LOCAL_JOB_NAME
+    )
+    write_config(tree, reserved | (hyperparameters or {}), (hosts, current_host), distributions)
     return tree
 
 
-def write_config(config, hyperparameters, mounted_at, placement, distributions):
-    """The three config JSONs: the job's hyperparameters plus the toolkit's reserved ones
-    (the archive named where the tree is mounted), this host's place, the channels."""
-    reserved = contract.toolkit_hyperparameters(
-        str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, job_name=LOCAL_JOB_NAME
-    )
-    encoded = contract.encode_hyperparameters(reserved | hyperparameters)
-    write_json(encoded, config / "hyperparameters.json")
+def write_config(tree, hyperparameters, placement, distributions):
+    """The three config JSONs (the hyperparameters encoded as SageMaker stores them, this
+    host's place among the hosts, the channels) and the folders the job writes into."""
+    config = tree / contract.CONFIG_DIR
+    write_json(contract.encode_hyperparameters(hyperparameters), config / "hyperparameters.json")
     write_json(resource_config(*placement), config / "resourceconfig.json")
     write_json(input_data_config(distributions), config / "inputdataconfig.json")
+    for folder in WRITTEN_BY_THE_JOB:
+        (tree / folder).mkdir(parents=True)
 
 
 def resource_config(hosts, current_host):
@@ -120,7 +128,9 @@ def host_share(files, hosts, current_host, distribution):
     return files[hosts.index(current_host) :: len(hosts)]
 
 
-def fill_channel(source, target, hosts, current_host, distribution):
+def fill_channel(source, target, placement, distribution):
+    """This host's share of the source folder's files, linked into the channel's folder."""
+    hosts, current_host = placement
     files = sorted(p for p in source.rglob("*") if p.is_file())
     target.mkdir(parents=True)
     for path in host_share(files, list(hosts), current_host, distribution):

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from tools import contract
-from tools.cli import OneLineParser, UserError, add_hyperparameter_option, checked, positive
+from tools.cli import (
+    OneLineParser,
+    UserError,
+    add_entry_point_option,
+    add_hyperparameter_option,
+    checked,
+    positive,
+)
 from tools.project import (
     BASE_JOB_NAME,
     DATA_FOLDER,
@@ -57,11 +64,13 @@ def add_code_options(parser):
         default=SOURCE_DIR,
         help="the training code (default: source_dir/ next to launch.py)",
     )
+    add_entry_point_option(code)
     code.add_argument(
         "--mode",
         choices=MODES,
         default=MODES[0],
-        help="toolkit (default): the image's `train` runs train.py; framework: the SDK's driver",
+        help="toolkit (default): the image's `train` runs the entry point; framework: the SDK's"
+        " driver",
     )
     code.add_argument(
         "--image-uri",
@@ -70,7 +79,7 @@ def add_code_options(parser):
         help=f"default: <account>.dkr.ecr.<region>.amazonaws.com/{ECR_REPOSITORY}:latest"
         f" ({LOCAL_IMAGE} with --instance-type local)",
     )
-    add_hyperparameter_option(code, help="passed to train.py as --KEY VALUE (repeatable)")
+    add_hyperparameter_option(code, help="passed to the script as --KEY VALUE (repeatable)")
 
 
 def add_aws_options(parser):
@@ -241,6 +250,7 @@ def to_request(options):
         job_name=options.job_name or default_job_name(),
         channels=channels,
         source_dir=options.source_dir,
+        entry_point=options.entry_point,
         mode=options.mode,
         image_uri=options.image_uri,
         hyperparameters=dict(options.hyperparameter),

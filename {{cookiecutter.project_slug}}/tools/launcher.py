@@ -8,8 +8,8 @@ import json
 import subprocess
 import sys
 
-from tools import contract, sdk, sourcedir
-from tools.cli import FAILED, INTERRUPTED, UserError
+from tools import sdk, sourcedir
+from tools.cli import FAILED, INTERRUPTED, UserError, check_entry_point
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
 from tools.project import ECR_REPOSITORY, LOCAL_IMAGE
@@ -19,7 +19,7 @@ from tools.upload import aws_session, check_bucket, upload
 def launch(request):
     """Start the job the request names (or print it, for a dry run); the exit status."""
     sdk.configure_logging()
-    archive = pack(request.source_dir)
+    archive = pack(request.source_dir, request.entry_point)
     if request.local and not compose_works():
         raise UserError("--instance-type local needs Docker with `docker compose` working here")
     if not request.local and not request.role:
@@ -43,14 +43,13 @@ def launch(request):
     return start(boto_session, sdk.create_request(trainer, request, plan), request)
 
 
-def pack(source_dir):
+def pack(source_dir, entry_point):
     """The archive's bytes, after making sure it holds the entry point."""
-    names = {name for _, name in sourcedir.members(source_dir)}
-    if contract.ENTRY_POINT not in names:
-        raise UserError(
-            f"{source_dir / contract.ENTRY_POINT} is missing: the job has nothing to run"
-        )
-    return sourcedir.archive_bytes(source_dir)
+    check_entry_point(source_dir, entry_point)
+    archive = sourcedir.archive_bytes(source_dir)
+    if entry_point not in {name for _, name in sourcedir.members(source_dir)}:
+        raise UserError(f"{entry_point} would not be packed (a secret's or a cache's name?)")
+    return archive
 
 
 def compose_works():

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tools.cli import OneLineParser, UserError, add_hyperparameter_option
+from tools.cli import OneLineParser, UserError, add_entry_point_option, add_hyperparameter_option
 from tools.run_requests import LocalRunRequest
 
 
@@ -14,6 +14,7 @@ def build_parser():
     )
     parser.add_argument("--data", required=True, type=Path, help="folder with a folder per channel")
     parser.add_argument("--work", required=True, type=Path, help="where to build the /opt/ml tree")
+    add_entry_point_option(parser)
     add_hyperparameter_option(
         parser, help="a hyperparameter for train.py (repeatable), e.g. epochs=5"
     )
@@ -30,6 +31,7 @@ def parse_args(argv=None):
         return LocalRunRequest(
             data=options.data,
             work=options.work,
+            entry_point=options.entry_point,
             hyperparameters=dict(options.hyperparameter),
             prepare_only=options.prepare_only,
             job_base_dir=options.job_base_dir,

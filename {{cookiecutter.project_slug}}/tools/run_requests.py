@@ -19,6 +19,7 @@ from tools.project import (
 )
 
 MODES = ("toolkit", "framework")  # who runs train.py in the image: the toolkit, or the SDK
+FRAMEWORK_SCRIPTS = (".py", ".sh")  # what the SDK's driver can start
 DEFAULT_VOLUME_GB = 30
 DEFAULT_MAX_RUN = 3600  # seconds
 ONE_HOST_ONLY = (
@@ -35,6 +36,7 @@ class LaunchRequest:
     job_name: str
     channels: dict  # channel name -> s3:// URI or local folder to upload
     source_dir: Path = SOURCE_DIR
+    entry_point: str = contract.ENTRY_POINT  # relative to source_dir
     mode: str = MODES[0]
     image_uri: str | None = None  # None: the project's ECR image (the local one in local mode)
     hyperparameters: dict = field(default_factory=dict)  # the script's own
@@ -57,6 +59,11 @@ class LaunchRequest:
     def __post_init__(self):
         if self.mode not in MODES:
             raise UserError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.mode == "framework" and not self.entry_point.endswith(FRAMEWORK_SCRIPTS):
+            raise UserError(
+                f"--mode framework runs only {' or '.join(FRAMEWORK_SCRIPTS)} scripts, not"
+                f" {self.entry_point} (the toolkit runs any)"
+            )
         if not contract.JOB_NAME.fullmatch(self.job_name):
             raise UserError(f"malformed job name: {self.job_name!r}")
         if self.max_wait and not self.spot:
@@ -104,6 +111,7 @@ class LocalRunRequest:
 
     data: Path  # a folder per channel
     work: Path  # where the /opt/ml tree is built
+    entry_point: str = contract.ENTRY_POINT  # relative to source_dir/
     hyperparameters: dict = field(default_factory=dict)
     prepare_only: bool = False  # build the tree, do not run
     job_base_dir: str | None = None  # where the tree will be mounted, e.g. /opt/ml

@@ -107,7 +107,7 @@ def hyperparameters(request, plan):
     JSON-encoded as the toolkit decodes them."""
     if request.mode != "toolkit":
         return dict(request.hyperparameters)
-    reserved = contract.toolkit_hyperparameters(plan.code_uri, request.region)
+    reserved = contract.toolkit_hyperparameters(request.entry_point, plan.code_uri, request.region)
     mpi = request.mpi.hyperparameters() if request.mpi else {}
     return contract.encode_hyperparameters(request.hyperparameters | mpi | reserved)
 
@@ -117,7 +117,7 @@ def source_code(request, plan):
     has_requirements = (request.source_dir / contract.REQUIREMENTS).is_file()
     return SourceCode(
         source_dir=plan.code_uri,
-        entry_script=contract.ENTRY_POINT,
+        entry_script=request.entry_point,
         requirements=contract.REQUIREMENTS if has_requirements else None,
     )
 
