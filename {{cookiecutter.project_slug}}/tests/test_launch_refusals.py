@@ -41,8 +41,12 @@ def forget_credentials(project, monkeypatch):
         monkeypatch.delenv(name)
 
 
-def forget_validation(project, monkeypatch):
-    shutil.rmtree(project / "data" / "validation")
+def forget_data(project, monkeypatch):
+    shutil.rmtree(project / "data")
+
+
+def add_a_badly_named_folder(project, monkeypatch):
+    (project / "data" / "my data").mkdir()
 
 
 def nothing(project, monkeypatch):
@@ -63,7 +67,17 @@ MISTAKES = {
     "empty train": (["--train="], "or a folder, got nothing", nothing),
     "empty validation": (["--validation="], "or a folder, got nothing", nothing),
     "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
-    "no note before an error": (["--max-wait", "60"], "--max-wait only applies", forget_validation),
+    "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
+    "no channels at all": ([], "no channels: data/ has no folders", forget_data),
+    "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),
+    "channel name with a space": (["--channel", "my data=data/train"], "SageMaker's rule", nothing),
+    "folder name with a space": ([], "data/my data cannot be a channel", add_a_badly_named_folder),
+    "unknown distribution": (["--distribution", "train=Sharded"], "malformed distrib", nothing),
+    "distribution of no channel": (
+        ["--distribution", "test=ShardedByS3Key"],
+        "--distribution names no channel of the job: test",
+        nothing,
+    ),
     "validation and none": (
         ["--validation", "data/validation", "--no-validation"],
         "not allowed with argument --validation",

@@ -46,6 +46,7 @@ DISTRIBUTIONS = (FULLY_REPLICATED, SHARDED_BY_S3_KEY)
 LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
 
 # SageMaker's and AWS's naming rules, checked before anything is sent.
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 JOB_NAME = re.compile(r"(?=.{1,63}\Z)[a-zA-Z0-9](?:-*[a-zA-Z0-9])*")
 S3_URI = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/\S*)?")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")

@@ -47,8 +47,7 @@ def prepare_job_tree(
     data, tree = Path(data), Path(work).resolve() / "opt" / "ml"
     if not data.is_dir():
         raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
-    channels = sorted(p.name for p in data.iterdir() if p.is_dir())
-    distributions = channel_distributions(channels, distribution)
+    distributions = channel_distributions(channel_folders(data), distribution)
     check_entry_point(source_dir, entry_point)
     clear_tree(tree)
     (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is known as one
@@ -104,6 +103,17 @@ def input_data_config(distributions):
         }
         for channel, distribution in distributions.items()
     }
+
+
+def channel_folders(data):
+    """The names of the folders in data, each a channel: checked against SageMaker's rule."""
+    channels = sorted(p.name for p in data.iterdir() if p.is_dir())
+    if not channels:
+        raise UserError(f"data folder {data} holds no channel folders (a folder per channel)")
+    for name in channels:
+        if not contract.CHANNEL_NAME.fullmatch(name):
+            raise UserError(f"{data / name} cannot be a channel: its name breaks SageMaker's rule")
+    return channels
 
 
 def channel_distributions(channels, distribution):

@@ -3,7 +3,6 @@ LaunchRequest."""
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from tools import contract
@@ -38,8 +37,6 @@ if INCLUDE_MPI:
     from tools import mpi
 
 ROLE_VARIABLE = "SAGEMAKER_ROLE_ARN"
-DEFAULT_TRAIN = f"{DATA_FOLDER}/train"
-DEFAULT_VALIDATION = f"{DATA_FOLDER}/validation"
 
 
 def data_location(value):
@@ -113,24 +110,69 @@ def add_aws_options(parser):
 
 
 def add_data_options(parser):
-    data = parser.add_argument_group("data")
+    data = parser.add_argument_group(
+        "data",
+        f"every folder in {DATA_FOLDER}/ is a channel of its name, unless channels are named",
+    )
     data.add_argument(
-        "--train",
-        type=data_location,
-        metavar="LOCATION",
-        default=DEFAULT_TRAIN,
-        help=f"s3:// URI or folder (default: {DEFAULT_TRAIN})",
+        "--channel",
+        type=channel,
+        action="append",
+        default=[],
+        metavar="NAME=LOCATION",
+        help="a channel from an s3:// URI or a folder (repeatable); the script reads it from"
+        " SM_CHANNEL_<NAME>",
+    )
+    data.add_argument(
+        "--train", type=data_location, metavar="LOCATION", help="short for --channel train=..."
     )
     validation = data.add_mutually_exclusive_group()
     validation.add_argument(
         "--validation",
         type=data_location,
         metavar="LOCATION",
-        help=f"s3:// URI or folder (default: {DEFAULT_VALIDATION}, when it exists)",
+        help="short for --channel validation=...",
     )
     validation.add_argument(
-        "--no-validation", action="store_true", help="train without a validation channel"
+        "--no-validation",
+        action="store_true",
+        help=f"leave out the validation channel of {DATA_FOLDER}/",
     )
+    data.add_argument(
+        "--distribution",
+        type=distribution,
+        action="append",
+        default=[],
+        metavar="NAME=TYPE",
+        help=f"how a channel's files reach the hosts: {' or '.join(contract.DISTRIBUTIONS)}"
+        " (default: train sharded over several hosts, the rest replicated)",
+    )
+
+
+def channel(text):
+    """An argparse type: NAME=LOCATION as (name, location)."""
+    name, separator, location = text.partition("=")
+    if not separator:
+        raise argparse.ArgumentTypeError(f"malformed channel {text!r} (expected NAME=LOCATION)")
+    return channel_name(name), data_location(location)
+
+
+def distribution(text):
+    """An argparse type: NAME=TYPE as (name, S3DistributionType)."""
+    name, _, kind = text.partition("=")
+    if kind not in contract.DISTRIBUTIONS:
+        raise argparse.ArgumentTypeError(
+            f"malformed distribution {text!r} (expected NAME={'|'.join(contract.DISTRIBUTIONS)})"
+        )
+    return channel_name(name), kind
+
+
+def channel_name(name):
+    if not contract.CHANNEL_NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(
+            f"channel name {name!r} is not 1-64 letters, digits, '.', '_' or '-' (SageMaker's rule)"
+        )
+    return name
 
 
 def add_compute_options(parser):
@@ -234,21 +276,16 @@ def parse_args(argv=None):
     parser = build_parser()
     options = parser.parse_args(argv)
     try:
-        request, note = to_request(options)
+        return to_request(options)
     except UserError as error:
         parser.error(str(error))
-    if note:  # only once everything else is known to be right
-        print(f"launch.py: {note}", file=sys.stderr)
-    return request
 
 
 def to_request(options):
-    """(the LaunchRequest, a note for the user or None)."""
-    validation, note = validation_location(options)
-    channels = {"train": options.train} | ({"validation": validation} if validation else {})
-    request = LaunchRequest(
+    return LaunchRequest(
         job_name=options.job_name or default_job_name(),
-        channels=channels,
+        channels=channels(options),
+        distributions=dict(options.distribution),
         source_dir=options.source_dir,
         entry_point=options.entry_point,
         mode=options.mode,
@@ -270,13 +307,31 @@ def to_request(options):
         wait=options.wait,
         dry_run=options.dry_run,
     )
-    return request, note
 
 
-def validation_location(options):
-    """(--validation, else data/validation when it exists, else None; a note or None)."""
-    if options.validation or options.no_validation:
-        return options.validation, None
-    if Path(DEFAULT_VALIDATION).is_dir():
-        return DEFAULT_VALIDATION, None
-    return None, f"no {DEFAULT_VALIDATION} folder, so no validation channel"
+def channels(options):
+    """{name: location}: the channels named on the command line, else every folder in data/."""
+    named = dict(options.channel)
+    for name in ("train", "validation"):
+        if getattr(options, name):
+            named[name] = getattr(options, name)
+    if not named:
+        named = {folder.name: str(folder) for folder in data_folders()}
+    if options.no_validation:
+        named.pop("validation", None)
+    if not named:
+        raise UserError(
+            f"no channels: {DATA_FOLDER}/ has no folders (`make data` writes the sample set);"
+            " pass --channel NAME=LOCATION"
+        )
+    return named
+
+
+def data_folders():
+    """The folders in data/ (relative, as --help shows them), checked as channel names."""
+    root = Path(DATA_FOLDER)
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    for folder in folders:
+        if not contract.CHANNEL_NAME.fullmatch(folder.name):
+            raise UserError(f"{folder} cannot be a channel: its name breaks SageMaker's rule")
+    return folders

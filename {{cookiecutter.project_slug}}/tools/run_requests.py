@@ -35,6 +35,7 @@ class LaunchRequest:
 
     job_name: str
     channels: dict  # channel name -> s3:// URI or local folder to upload
+    distributions: dict = field(default_factory=dict)  # channel -> S3DistributionType asked for
     source_dir: Path = SOURCE_DIR
     entry_point: str = contract.ENTRY_POINT  # relative to source_dir
     mode: str = MODES[0]
@@ -70,6 +71,9 @@ class LaunchRequest:
             raise UserError("--max-wait only applies with --spot")
         if self.spot and self.max_wait and self.max_wait < self.max_run:
             raise UserError("--max-wait must be at least --max-run")
+        unknown = sorted(set(self.distributions) - set(self.channels))
+        if unknown:
+            raise UserError(f"--distribution names no channel of the job: {', '.join(unknown)}")
         if self.local and self.instance_count > 1:
             raise UserError("local mode runs one container here: use --instance-count 1")
         if self.instance_count > 1 and not self.mpi:
@@ -89,8 +93,10 @@ class LaunchRequest:
         return self.instance_type in contract.LOCAL_INSTANCE_TYPES
 
     def distribution(self, channel):
-        """The channel's S3DistributionType: with several hosts each gets its own share of
-        the train files; every other channel goes whole to every host."""
+        """The channel's S3DistributionType: as asked for, else with several hosts each gets
+        its own share of the train files; every other channel goes whole to every host."""
+        if channel in self.distributions:
+            return self.distributions[channel]
         sharded = channel == "train" and self.instance_count > 1
         return contract.SHARDED_BY_S3_KEY if sharded else contract.FULLY_REPLICATED
 
