@@ -41,6 +41,7 @@ BASE_FILES = {
     "tests/test_sourcedir.py",
     "tests/test_verdict.py",
     "tools/__init__.py",
+    "tools/channel_options.py",
     "tools/cli.py",
     "tools/contract.py",
     "tools/job_tree.py",

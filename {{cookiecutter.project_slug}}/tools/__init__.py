@@ -10,6 +10,7 @@ travels to SageMaker alone.
     sourcedir      source_dir/ packed into a deterministic sourcedir.tar.gz
     run_requests   the typed requests the two command lines build
     launch_options launch.py's command line
+    channel_options  its data options: channels and their distributions
     mpi            launch.py's MPI options (only in projects rendered with include_mpi)
     plan           where the code and data go in S3, decided before anything is sent
     upload         the boto3 side: credentials, the bucket, uploading the plan
