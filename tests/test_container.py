@@ -142,23 +142,32 @@ def test_image_holds_no_code_no_compiler_no_caches(project, image):
 
 @pytest.mark.container
 def test_make_train_container(project, image, base_image, tmp_path):
+    data = sample_data(project, tmp_path / "data")
     result = run_make(
         project,
-        "data",
         "train-container",
         "ENGINE=podman",
         f"IMAGE={image}",
         f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
-        f"DATA={tmp_path / 'data'}",
+        f"DATA={data}",
         f"RUN_DIR={tmp_path / 'run'}",
+        "HYPERPARAMETERS=epochs=2 task=classification",
         check=False,
         timeout=900,
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    model_dir = tmp_path / "run" / "opt" / "ml" / "model"
-    assert f"Model:   {model_dir}" in result.stdout
-    assert any(model_dir.iterdir())
+    tree = tmp_path / "run" / "opt" / "ml"
+    assert "Training succeeded." in result.stdout
+    assert f"Model:   {tree / 'model'} (model.joblib)" in result.stdout
+    assert f"Metrics: {tree / 'output' / 'data' / 'metrics.json'}" in result.stdout
+    hyperparameters = json.loads((tree / "input" / "config" / "hyperparameters.json").read_text())
+    assert (hyperparameters["epochs"], hyperparameters["task"]) == ("2", '"classification"')
+    assert epoch_count(tree / "output" / "local-run.log") == 2
+
+
+def epoch_count(log):
+    return sum(line.startswith("epoch=") for line in log.read_text().splitlines())
 
 
 @pytest.mark.container

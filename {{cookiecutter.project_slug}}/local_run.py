@@ -11,13 +11,16 @@ in a job.
 
 --prepare-only builds the tree and prints its path. --job-base-dir /opt/ml writes every
 path inside the tree as a container sees it when the tree is mounted at /opt/ml.
+--image IMAGE runs that image's own `train` on the tree instead, mounted at /opt/ml as in
+a job (`make train-container`).
 The toolkit's output goes to the terminal and to output/local-run.log in the tree.
 The code behind this is in tools/ (job_tree, toolkit_run); tests use those directly.
 """
 
 import sys
 
-from tools import cli
+from tools import cli, contract
+from tools.container_run import run_container_logged
 from tools.job_tree import prepare_job_tree
 from tools.local_run_options import parse_args
 from tools.toolkit_run import run_toolkit_logged
@@ -35,12 +38,16 @@ def run(request):
         request.work,
         request.hyperparameters,
         entry_point=request.entry_point,
-        job_base_dir=request.job_base_dir,
+        job_base_dir=contract.CONTAINER_BASE_DIR if request.image else request.job_base_dir,
     )
     if request.prepare_only:
         print(tree)
         return 0
-    return report_run(tree, run_toolkit_logged(tree))
+    if request.image:
+        status = run_container_logged(tree, request.image, request.engine, request.network)
+    else:
+        status = run_toolkit_logged(tree)
+    return report_run(tree, status)
 
 
 if __name__ == "__main__":

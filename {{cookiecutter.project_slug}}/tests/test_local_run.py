@@ -1,7 +1,5 @@
-"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit;
-and the sample data it trains on (scripts/make_data.py)."""
+"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit."""
 
-import gzip
 import json
 import shutil
 import subprocess
@@ -15,7 +13,7 @@ import local_run
 from scripts.make_data import write_sample_data
 from tools import job_tree
 from tools.cli import UserError
-from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION
+from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, PROJECT_DIR
 
 
 @pytest.fixture(scope="module")
@@ -23,21 +21,6 @@ def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     write_sample_data(folder, rows=600)
     return folder
-
-
-def test_sample_data_is_deterministic_with_a_header_and_a_gzipped_file(data, tmp_path):
-    again = write_sample_data(tmp_path, rows=600)
-
-    assert [p.relative_to(tmp_path).as_posix() for p in again] == [
-        "train/part-0000.csv",
-        "train/part-0001.csv",
-        "train/part-0002.csv.gz",
-        "validation/part-0000.csv",
-    ]
-    for path in again:
-        assert path.read_bytes() == (data / path.relative_to(tmp_path)).read_bytes()
-    header = gzip.decompress(again[2].read_bytes()).decode().splitlines()[0]
-    assert header.startswith("label,feature_1,")
 
 
 def read_config(tree, name):
@@ -275,3 +258,27 @@ def test_train_local_reports_a_failed_job_in_one_line(data, tmp_path):
     assert result.returncode == 1
     reason = "hyperparameters: argument --epochs: must be at least 1, got 0"
     assert result.stderr.strip().splitlines()[-2] == f"Training failed: {reason}"
+
+
+def test_a_data_folder_without_channels_is_refused_and_left_alone(tmp_path):
+    empty = tmp_path / "mine"
+    empty.mkdir()
+
+    result = run_cli("--data", str(empty), "--work", str(tmp_path / "work"))
+
+    assert result.returncode == 2
+    assert "holds no channel folders" in result.stderr and result.stderr.count("\n") == 1
+    assert list(empty.iterdir()) == []
+
+
+def test_make_fills_only_the_default_data_folder_with_the_sample(tmp_path):
+    """`make train-local DATA=elsewhere` must not write the sample set there."""
+    planned = subprocess.run(
+        ["make", "--dry-run", "train-local", f"DATA={tmp_path}", "HYPERPARAMETERS=epochs=2"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "make_data.py" not in planned
+    assert f"--data {tmp_path}" in planned and "--hyperparameter epochs=2" in planned

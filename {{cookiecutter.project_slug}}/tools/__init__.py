@@ -17,7 +17,8 @@ travels to SageMaker alone.
     sdk            the only module that imports the SageMaker Python SDK
     launcher       a LaunchRequest carried out: pack, plan, upload, start, wait, report
     job_tree       the /opt/ml tree SageMaker mounts in a training container, built here
-    toolkit_run    the toolkit's `train` run on such a tree
+    toolkit_run    the toolkit's `train` run on such a tree, here
+    container_run  the image's `train` run on it, mounted at /opt/ml as in a job
     verdict        a finished run read back from its tree: success, or why it failed
     local_run_options local_run.py's command line
 """

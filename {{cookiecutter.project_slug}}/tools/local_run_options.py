@@ -15,11 +15,17 @@ def build_parser():
     parser.add_argument("--data", required=True, type=Path, help="folder with a folder per channel")
     parser.add_argument("--work", required=True, type=Path, help="where to build the /opt/ml tree")
     add_entry_point_option(parser)
-    add_hyperparameter_option(
-        parser, help="a hyperparameter for train.py (repeatable), e.g. epochs=5"
-    )
+    add_hyperparameter_option(parser, help="for the script (repeatable), e.g. epochs=5")
     parser.add_argument("--prepare-only", action="store_true", help="build the tree, do not run")
     parser.add_argument("--job-base-dir", help="where the tree will be mounted, e.g. /opt/ml")
+    container = parser.add_argument_group("in the image (make train-container)")
+    container.add_argument("--image", help="run its `train` on the tree, mounted at /opt/ml")
+    container.add_argument("--engine", default="docker", help="docker or podman (default: docker)")
+    container.add_argument(
+        "--network",
+        default="bridge",
+        help="the container's network; none cuts it (default: bridge)",
+    )
     return parser
 
 
@@ -35,6 +41,9 @@ def parse_args(argv=None):
             hyperparameters=dict(options.hyperparameter),
             prepare_only=options.prepare_only,
             job_base_dir=options.job_base_dir,
+            image=options.image,
+            engine=options.engine,
+            network=options.network,
         )
     except UserError as error:
         parser.error(str(error))

@@ -121,8 +121,13 @@ class LocalRunRequest:
     hyperparameters: dict = field(default_factory=dict)
     prepare_only: bool = False  # build the tree, do not run
     job_base_dir: str | None = None  # where the tree will be mounted, e.g. /opt/ml
+    image: str | None = None  # run this image's `train` on the tree instead of the toolkit here
+    engine: str = "docker"  # or podman: anything with docker's command line
+    network: str = "bridge"  # the container's; none mimics network isolation
 
     def __post_init__(self):
+        if self.image and (self.prepare_only or self.job_base_dir):
+            raise UserError("--image runs the tree it builds: leave out --prepare-only")
         if self.job_base_dir and not PurePosixPath(self.job_base_dir).is_absolute():
             raise UserError(f"--job-base-dir {self.job_base_dir} is not an absolute path")
         if self.job_base_dir and not self.prepare_only:

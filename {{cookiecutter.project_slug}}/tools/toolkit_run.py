@@ -32,20 +32,25 @@ def run_toolkit(tree, **run_options):
 
 
 def run_toolkit_logged(tree):
-    """Run the toolkit on a prepared tree, its output (stdout and stderr, in order) to the
-    terminal and to the log; return its exit status."""
+    """Run the toolkit on a prepared tree, logged (see run_logged); its exit status."""
     command, env = toolkit_command(tree)
     env["PYTHONUNBUFFERED"] = "1"  # keep train.py's prints in step with its errors
+    return run_logged(command, env, log_path(tree))
+
+
+def run_logged(command, env, log_file):
+    """Run command, its output (stdout and stderr, in order) to the terminal and to
+    log_file; return its exit status."""
     with (
-        log_path(tree).open("w") as log,
+        log_file.open("w") as log,
         subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        ) as toolkit,
+        ) as process,
     ):
-        for line in toolkit.stdout:
+        for line in process.stdout:
             sys.stdout.write(line)
             log.write(line)
-    return toolkit.returncode
+    return process.returncode
 
 
 def log_path(tree):
