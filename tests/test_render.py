@@ -54,6 +54,7 @@ BASE_FILES = {
     "tools/project.py",
     "tools/run_requests.py",
     "tools/sdk.py",
+    "tools/settings.py",
     "tools/sourcedir.py",
     "tools/toolkit_run.py",
     "tools/upload.py",

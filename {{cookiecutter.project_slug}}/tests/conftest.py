@@ -209,7 +209,8 @@ def project(tmp_path, sample_data):
     """A scratch copy of the launcher and its tools/, source_dir/ and the sample data."""
     copy = tmp_path / "project"
     copy.mkdir()
-    shutil.copy2(PROJECT_DIR / "launch.py", copy / "launch.py")
+    for name in ("launch.py", "pyproject.toml"):
+        shutil.copy2(PROJECT_DIR / name, copy / name)
     shutil.copytree(
         PROJECT_DIR / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__")
     )

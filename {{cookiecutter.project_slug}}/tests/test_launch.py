@@ -7,13 +7,14 @@ stand-in what was sent on the wire (moto's request recording) and what was store
 
 import io
 import json
+import re
 import shutil
 import tarfile
 import tracemalloc
 
 import pytest
 
-from tools import contract, launcher, plan, sourcedir
+from tools import launcher, plan, sourcedir
 from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
 
 pytestmark = pytest.mark.aws
@@ -24,6 +25,25 @@ INSTANCE_COUNT = 2
 {%- else %}
 INSTANCE_COUNT = 1  # more needs MPI to combine the hosts' models
 {%- endif %}
+
+
+# A line as the sample trainer logs it, and what each of its metrics must read from it.
+SAMPLE_LOG_LINE = "epoch=3 train:loss=1.5e-05 validation:loss=0.25 validation:accuracy=0.875"
+SAMPLE_METRICS = {
+    "train:loss": "1.5e-05",
+    "validation:loss": "0.25",
+    "validation:accuracy": "0.875",
+    "validation:rmse": None,  # regression only
+}
+
+
+def scraped(request, line):
+    """{metric name: what its sent regex captures from line, or None}."""
+    found = {}
+    for metric in request["AlgorithmSpecification"]["MetricDefinitions"]:
+        match = re.search(metric["Regex"], line)
+        found[metric["Name"]] = match and match.group(1)
+    return found
 
 
 def decoded(hyperparameters):
@@ -62,10 +82,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
     prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
     assert_compute_and_storage(request, prefix)
-    sent_metrics = {
-        m["Name"]: m["Regex"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]
-    }
-    assert sent_metrics == contract.metric_regexes()
+    assert scraped(request, SAMPLE_LOG_LINE) == SAMPLE_METRICS
 
     assert_toolkit_hyperparameters(request, aws, project, prefix)
     assert_channels_uploaded(request, aws, project)
@@ -151,8 +168,21 @@ def test_framework_mode_hands_the_same_archive_to_the_sdk_driver(aws, run_launch
     assert archive_names(code) == expected_names(project / "source_dir")
     drivers = sources["sm_drivers"]["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
     assert f"{drivers}/sm_train.sh" in aws.object_keys()
-    sent_metrics = {m["Name"] for m in request["AlgorithmSpecification"]["MetricDefinitions"]}
-    assert sent_metrics == set(contract.METRIC_NAMES)
+    assert scraped(request, SAMPLE_LOG_LINE) == SAMPLE_METRICS
+
+
+def test_the_projects_own_metric_definitions_are_sent(aws, run_launch, project):
+    pyproject = project / "pyproject.toml"
+    own = 'metrics = ["test:f1=F1 score: ([0-9.]+)", "loss"]'
+    pyproject.write_text(re.sub(r"(?m)^metrics = .*$", lambda _: own, pyproject.read_text()))
+
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait")
+
+    assert result.returncode == 0, result.stderr
+    assert scraped(aws.sent_job(), "step 9: loss=0.5, F1 score: 0.75") == {
+        "test:f1": "0.75",
+        "loss": "0.5",
+    }
 
 
 def test_another_entry_point_is_what_both_modes_run(aws, run_launch, project):

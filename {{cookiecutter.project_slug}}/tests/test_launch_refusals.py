@@ -49,6 +49,18 @@ def add_a_badly_named_folder(project, monkeypatch):
     (project / "data" / "my data").mkdir()
 
 
+def metrics_defined_as(entries):
+    def write(project, monkeypatch):
+        pyproject = project / "pyproject.toml"
+        lines = [
+            f"metrics = {entries}" if line.startswith("metrics = ") else line
+            for line in pyproject.read_text().splitlines()
+        ]
+        pyproject.write_text("\n".join(lines) + "\n")
+
+    return write
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -67,6 +79,9 @@ MISTAKES = {
     "empty train": (["--train="], "or a folder, got nothing", nothing),
     "empty validation": (["--validation="], "or a folder, got nothing", nothing),
     "missing validation": (["--validation", "data/nowhere"], "data/nowhere is neither", nothing),
+    "metric regex malformed": ([], "malformed regex", metrics_defined_as('["f1=F1: (["]')),
+    "metric without a group": ([], "exactly one group", metrics_defined_as('["f1=F1: [0-9]+"]')),
+    "metrics not a list": ([], "must be a list of strings", metrics_defined_as('"loss"')),
     "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
     "no channels at all": ([], "no channels: data/ has no folders", forget_data),
     "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),

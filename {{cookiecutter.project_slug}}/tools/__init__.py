@@ -7,6 +7,7 @@ travels to SageMaker alone.
     project        the template's answers and the project's paths (filled in when rendered)
     contract       what SageMaker and the sagemaker-training toolkit define (reserved names, ...)
     cli            command-line helpers and the exit codes both tools share
+    settings       the project's [tool.launch] settings in pyproject.toml (metric definitions)
     sourcedir      source_dir/ packed into a deterministic sourcedir.tar.gz
     run_requests   the typed requests the two command lines build
     launch_options launch.py's command line

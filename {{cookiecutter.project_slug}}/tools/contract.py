@@ -58,14 +58,16 @@ IMAGE_URI = re.compile(
 # base_job_name room for it within the 63 characters.
 JOB_NAME_STAMP = "%Y%m%d%H%M%S"
 
-# train.py prints `name=value` tokens with these names; SageMaker turns each into a metric.
-METRIC_NAMES = ["train:loss", "validation:loss", "validation:accuracy", "validation:rmse"]
+# A metric definition: SageMaker's MetricName and a regex of at most 500 characters whose
+# one group captures the number; NUMBER is that group for a plain decimal or exponent number.
+METRIC_NAME = re.compile(r".{1,255}")
+MAX_METRIC_REGEX = 500
 NUMBER = r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
 
 
-def metric_regexes():
-    """{metric name: the regex that captures the number after `name=` in the job's log}."""
-    return {name: f"{re.escape(name)}={NUMBER}" for name in METRIC_NAMES}
+def name_value_regex(name):
+    """The regex that captures the number of a `name=<number>` token in the job's log."""
+    return f"{re.escape(name)}={NUMBER}"
 
 
 def job_name(base):

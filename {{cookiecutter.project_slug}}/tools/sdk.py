@@ -31,6 +31,7 @@ from sagemaker.train.model_trainer import Mode
 
 from tools import contract
 from tools.project import BASE_JOB_NAME, LOCAL_RUN_DIR
+from tools.settings import metric_definitions
 
 # What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...).
 USER_ERRORS = (BotoCoreError, ClientError, RoleValidationError)
@@ -96,7 +97,7 @@ def build_trainer(request, plan, session, image_uri):
         else None,
         local_container_root=str(LOCAL_MODE_ROOT),
     )
-    metrics = contract.metric_regexes().items()
+    metrics = metric_definitions().items()
     return trainer.with_metric_definitions(
         [MetricDefinition(name=name, regex=regex) for name, regex in metrics]
     )

@@ -1,5 +1,6 @@
-"""Every `name=value` metric the real train.py prints is scraped by one of launch.py's
-metric definitions, with the same value; run through the toolkit on both tasks."""
+"""Every `name=value` metric the real train.py prints is scraped by one of the project's
+metric definitions (pyproject.toml's [tool.launch]), with the same value; run through the
+toolkit on both tasks."""
 
 import re
 import subprocess
@@ -8,16 +9,17 @@ import sys
 import pytest
 
 import utils
-from tools import contract, job_tree, toolkit_run
+from tools import job_tree, toolkit_run
 from tools.project import PROJECT_DIR
+from tools.settings import metric_definitions
 
 pytestmark = pytest.mark.toolkit
 
 METRIC_TOKEN = re.compile(r"(\w+:\w+)=(\S+)")
 
 
-def test_launch_defines_exactly_the_metrics_train_py_knows():
-    assert set(contract.METRIC_NAMES) == set(utils.METRIC_NAMES)
+def test_the_project_defines_exactly_the_metrics_train_py_knows():
+    assert set(metric_definitions()) == set(utils.METRIC_NAMES)
 
 
 def training_log(task, tmp_path):
@@ -35,7 +37,7 @@ def training_log(task, tmp_path):
 
 
 def test_every_printed_metric_is_scraped_with_its_value(tmp_path):
-    regexes = {name: re.compile(regex) for name, regex in contract.metric_regexes().items()}
+    regexes = {name: re.compile(regex) for name, regex in metric_definitions().items()}
     seen = set()
     for task in ("classification", "regression"):
         for line in training_log(task, tmp_path).splitlines():
@@ -44,4 +46,4 @@ def test_every_printed_metric_is_scraped_with_its_value(tmp_path):
                 scraped = regexes[name].search(line)
                 assert scraped and float(scraped.group(1)) == float(value), line
                 seen.add(name)
-    assert seen == set(contract.METRIC_NAMES)
+    assert seen == set(utils.METRIC_NAMES)
