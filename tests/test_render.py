@@ -36,6 +36,8 @@ BASE_FILES = {
     "tests/sample/test_train_jobs.py",
     "tests/sample/test_utils.py",
     "tests/test_launch.py",
+    "tests/sent_requests.py",
+    "tests/test_launch_channels.py",
     "tests/test_launch_chain.py",
     "tests/test_launch_refusals.py",
     "tests/test_local_run.py",

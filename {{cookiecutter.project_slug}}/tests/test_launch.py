@@ -1,5 +1,5 @@
-"""launch.py against a moto server: what it uploads and what it sends (refusals are in
-test_launch_refusals.py).
+"""launch.py against a moto server: what it uploads and what it sends (channels are in
+test_launch_channels.py, refusals in test_launch_refusals.py).
 
 Each test runs the real CLI in a scratch copy of the project, then reads back from the
 stand-in what was sent on the wire (moto's request recording) and what was stored.
@@ -8,11 +8,11 @@ stand-in what was sent on the wire (moto's request recording) and what was store
 import io
 import json
 import re
-import shutil
 import tarfile
 import tracemalloc
 
 import pytest
+from sent_requests import channel_sources
 
 from tools import launcher, plan, sourcedir
 from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
@@ -48,13 +48,6 @@ def scraped(request, line):
 
 def decoded(hyperparameters):
     return {key: json.loads(value) for key, value in hyperparameters.items()}
-
-
-def channel_sources(request):
-    return {
-        channel["ChannelName"]: channel["DataSource"]["S3DataSource"]
-        for channel in request["InputDataConfig"]
-    }
 
 
 def archive_names(data):
@@ -250,49 +243,6 @@ def test_secrets_and_caches_never_reach_the_archive(aws, run_launch, project):
     assert not [
         name for name in names if name.split("/")[0] in {".env", "id_rsa", "__pycache__", ".venv"}
     ]
-
-
-def test_without_a_validation_folder_the_job_has_no_validation_channel(aws, run_launch, project):
-    shutil.rmtree(project / "data" / "validation")
-    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait")
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert set(channel_sources(aws.sent_job())) == {"train"}
-
-
-def test_every_folder_in_data_is_a_channel_by_default(aws, run_launch, project):
-    shutil.copytree(project / "data" / "validation", project / "data" / "test")
-    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait")
-    assert result.returncode == 0, result.stderr
-    assert set(channel_sources(aws.sent_job())) == {"train", "validation", "test"}
-
-
-def test_named_channels_replace_the_default_ones(aws, run_launch, project):
-    result = run_launch(
-        "--bucket", aws.bucket, "--job-name", JOB, "--no-wait",
-        "--channel", "training=data/train", "--channel", "test=s3://elsewhere/test/",
-        "--distribution", "test=ShardedByS3Key",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-    sources = channel_sources(aws.sent_job())
-    assert {name: s["S3DataDistributionType"] for name, s in sources.items()} == {
-        "training": "FullyReplicated",
-        "test": "ShardedByS3Key",
-    }
-    assert sources["test"]["S3Uri"] == "s3://elsewhere/test/"
-    uploaded = sources["training"]["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
-    assert uploaded.startswith(f"{DEFAULT_PREFIX}/data/training/")
-    keys = [key for key in aws.object_keys() if key.startswith(uploaded)]
-    stored = sorted(key.removeprefix(uploaded) for key in keys)
-    assert stored == sorted(p.name for p in (project / "data" / "train").iterdir())
-
-
-def test_no_validation_leaves_the_folder_out(aws, run_launch):
-    result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait", "--no-validation")
-    assert result.returncode == 0, result.stderr
-    assert set(channel_sources(aws.sent_job())) == {"train"}
-    assert not [key for key in aws.object_keys() if "/data/validation/" in key]
 
 
 def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
