@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PYTHON := $(abspath $(VENV))/bin/python
+# The generated project's `train` group alone, where its local runs train (as in its image).
+TRAIN_VENV := .venv-train
 BUILD := build
 TEMPLATE := {{cookiecutter.project_slug}}
 SLOW_TIERS := toolkit or aws or container or cluster
@@ -27,6 +29,9 @@ $(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.jso
 	rm -rf $(BUILD)/deps
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/deps . include_mpi=true >/dev/null
 	$(PYTHON) -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):dev"
+	python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):train"
 	@touch $@
 
 ## Create or update the virtual environment
@@ -39,8 +44,9 @@ demo: $(VENV)/.installed
 	rm -rf $(BUILD)/demo
 	@echo ">> Rendering the template with its defaults into $(BUILD)/demo"
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/demo .
-	@# The project runs in this venv, which already holds its dev group: `-o` skips its setup.
-	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) -o $(abspath $(VENV))/.installed
+	@# The project runs in these venvs, which already hold its groups: `-o` skips its setup.
+	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) TRAIN_VENV=$(abspath $(TRAIN_VENV)) \
+	  -o $(abspath $(VENV))/.installed -o $(abspath $(TRAIN_VENV))/.installed
 
 ## Lint, then run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
 .PHONY: test
@@ -71,5 +77,5 @@ bake: $(VENV)/.installed
 ## Remove renders, caches and the virtual environment
 .PHONY: clean
 clean:
-	rm -rf $(BUILD) $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(BUILD) $(VENV) $(TRAIN_VENV) .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

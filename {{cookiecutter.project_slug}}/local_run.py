@@ -13,6 +13,8 @@ in a job.
 path inside the tree as a container sees it when the tree is mounted at /opt/ml.
 --image IMAGE runs that image's own `train` on the tree instead, mounted at /opt/ml as in
 a job (`make train-container`).
+The toolkit runs in .venv-train, the image's `train` group alone, so a local run sees what
+the image has; source_dir/requirements.txt is installed into the tree, for that run only.
 The toolkit's output goes to the terminal and to output/local-run.log in the tree.
 The code behind this is in tools/ (job_tree, toolkit_run); tests use those directly.
 """
@@ -23,6 +25,7 @@ from tools import cli, contract
 from tools.container_run import run_container_logged
 from tools.job_tree import prepare_job_tree
 from tools.local_run_options import parse_args
+from tools.project import TRAIN_VENV
 from tools.toolkit_run import run_toolkit_logged
 from tools.verdict import report_run
 
@@ -38,6 +41,7 @@ def run(request):
         request.work,
         request.hyperparameters,
         entry_point=request.entry_point,
+        source_dir=request.source_dir,
         job_base_dir=contract.CONTAINER_BASE_DIR if request.image else request.job_base_dir,
     )
     if request.prepare_only:
@@ -46,7 +50,7 @@ def run(request):
     if request.image:
         status = run_container_logged(tree, request.image, request.engine, request.network)
     else:
-        status = run_toolkit_logged(tree)
+        status = run_toolkit_logged(tree, TRAIN_VENV)
     return report_run(tree, status)
 
 

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 VENV_BIN = Path(sys.executable).parent
+# The generated projects' `train` group alone (`make setup` makes it beside .venv).
+TRAIN_VENV = Path(__file__).resolve().parents[2] / ".venv-train"
 
 
 def tool(name):
@@ -16,11 +18,17 @@ def tool(name):
 
 
 def run_make(project, *targets, check=True, **kwargs):
-    """Run the generated project's own Makefile with this test environment as its venv.
+    """Run the generated project's own Makefile with this test environment as its venvs.
 
-    `-o .installed` tells make the venv is up to date, so it is not reinstalled for
+    `-o .installed` tells make the venvs are up to date, so they are not reinstalled for
     every freshly rendered (and so newer) pyproject.toml.
     """
     venv = VENV_BIN.parent
-    command = ["make", "--no-print-directory", "-o", f"{venv}/.installed", f"VENV={venv}", *targets]
+    command = [
+        "make",
+        "--no-print-directory",
+        *("-o", f"{venv}/.installed", f"VENV={venv}"),
+        *("-o", f"{TRAIN_VENV}/.installed", f"TRAIN_VENV={TRAIN_VENV}"),
+        *targets,
+    ]
     return subprocess.run(command, cwd=project, check=check, text=True, capture_output=True, **kwargs)

@@ -22,15 +22,40 @@ def download_channels(aws, request, data):
                 target.write_bytes(aws.read(f"s3://{aws.bucket}/{key}"))
 
 
-def test_the_toolkit_trains_from_what_the_launcher_sent(aws, run_launch, project, tmp_path):
-    launched = run_launch("--bucket", aws.bucket, "--no-wait", "--hyperparameter", "epochs=2")
+# A script of the test's own, so the chain holds whatever train.py the project has: it
+# records what reached it (its hyperparameter and every channel's files) as its "model".
+SCRIPT = """
+import argparse, json, os, pathlib
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int)
+args = parser.parse_args()
+channels = json.loads(os.environ["SM_CHANNELS"])
+seen = {c: sorted(os.listdir(os.environ[f"SM_CHANNEL_{c.upper()}"])) for c in channels}
+model = pathlib.Path(os.environ["SM_MODEL_DIR"], "model.json")
+model.write_text(json.dumps({"epochs": args.epochs, "files": seen}))
+"""
+
+
+def test_the_toolkit_runs_what_the_launcher_sent(aws, run_launch, project, tmp_path):
+    (project / "source_dir" / "chain.py").write_text(SCRIPT)
+    launched = run_launch(
+        "--bucket", aws.bucket, "--no-wait", "--entry-point", "chain.py",
+        "--hyperparameter", "epochs=2",
+    )  # fmt: skip
     assert launched.returncode == 0, launched.stderr
     request = aws.sent_job()
     sent = request["HyperParameters"]
     download_channels(aws, request, tmp_path / "data")
     hyperparameters = {key: json.loads(value) for key, value in sent.items()}
 
-    tree = job_tree.prepare_job_tree(tmp_path / "data", tmp_path / "work", hyperparameters)
+    tree = job_tree.prepare_job_tree(
+        tmp_path / "data",
+        tmp_path / "work",
+        hyperparameters,
+        entry_point="chain.py",
+        source_dir=project / "source_dir",
+    )
     written = json.loads((tree / "input" / "config" / "hyperparameters.json").read_text())
     assert {key: written[key] for key in sent} == sent
     aws.mark()
@@ -40,6 +65,9 @@ def test_the_toolkit_trains_from_what_the_launcher_sent(aws, run_launch, project
     code_key = hyperparameters["sagemaker_submit_directory"].removeprefix(f"s3://{aws.bucket}/")
     fetched = [entry["url"] for entry in aws.server.requests() if entry["method"] == "GET"]
     assert any(code_key in url for url in fetched), "the toolkit did not fetch the code from S3"
-    assert (tree / "code" / "train.py").is_file()
-    assert (tree / "model" / "model.joblib").is_file()
-    assert "epoch=2" in run.stdout + run.stderr
+    assert (tree / "code" / "chain.py").is_file()
+    local = {
+        name: sorted(p.name for p in (project / "data" / name).iterdir())
+        for name in ("train", "validation")
+    }
+    assert json.loads((tree / "model" / "model.json").read_text()) == {"epochs": 2, "files": local}

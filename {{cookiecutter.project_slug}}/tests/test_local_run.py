@@ -239,27 +239,6 @@ def test_missing_data_points_at_make_data(tmp_path):
     assert "`make data`" in result.stderr and result.stderr.count("\n") == 1
 
 
-@pytest.mark.toolkit
-def test_train_local_runs_the_toolkit_and_says_where_the_results_are(data, tmp_path):
-    result = run_cli("--data", str(data), "--work", str(tmp_path), "--hyperparameter", "epochs=2")
-
-    assert result.returncode == 0, result.stderr
-    tree = tmp_path / "opt" / "ml"
-    assert f"Model:   {tree / 'model'}" in result.stdout
-    assert f"Metrics: {tree / 'output' / 'data' / 'metrics.json'}" in result.stdout
-    assert (tree / "model" / "model.joblib").is_file()
-    assert (tree / "output" / "success").exists()
-
-
-@pytest.mark.toolkit
-def test_train_local_reports_a_failed_job_in_one_line(data, tmp_path):
-    result = run_cli("--data", str(data), "--work", str(tmp_path), "--hyperparameter", "epochs=0")
-
-    assert result.returncode == 1
-    reason = "hyperparameters: argument --epochs: must be at least 1, got 0"
-    assert result.stderr.strip().splitlines()[-2] == f"Training failed: {reason}"
-
-
 def test_a_data_folder_without_channels_is_refused_and_left_alone(tmp_path):
     empty = tmp_path / "mine"
     empty.mkdir()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from tools.cli import OneLineParser, UserError, add_entry_point_option, add_hyperparameter_option
+from tools.project import SOURCE_DIR
 from tools.run_requests import LocalRunRequest
 
 
@@ -14,6 +15,12 @@ def build_parser():
     )
     parser.add_argument("--data", required=True, type=Path, help="folder with a folder per channel")
     parser.add_argument("--work", required=True, type=Path, help="where to build the /opt/ml tree")
+    parser.add_argument(
+        "--source-dir",
+        type=Path,
+        default=SOURCE_DIR,
+        help="the training code (default: source_dir/)",
+    )
     add_entry_point_option(parser)
     add_hyperparameter_option(parser, help="for the script (repeatable), e.g. epochs=5")
     parser.add_argument("--prepare-only", action="store_true", help="build the tree, do not run")
@@ -37,6 +44,7 @@ def parse_args(argv=None):
         return LocalRunRequest(
             data=options.data,
             work=options.work,
+            source_dir=options.source_dir,
             entry_point=options.entry_point,
             hyperparameters=dict(options.hyperparameter),
             prepare_only=options.prepare_only,

@@ -4,6 +4,7 @@ The one tool module the template fills in: each answer arrives through `tojson`,
 is a valid Python string. Everything else reads the answers from here.
 """
 
+import os
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -12,6 +13,9 @@ SOURCE_DIR = PROJECT_DIR / "source_dir"  # the training code, packed into source
 LOCAL_RUN_DIR = PROJECT_DIR / ".local-run"
 # The data folder, relative to where the tools run (make runs them in the project).
 DATA_FOLDER = "data"
+# What local runs train in: a virtual environment of the image's `train` group only, so an
+# import the image lacks fails here too (`make setup` makes it; TRAIN_VENV names another).
+TRAIN_VENV = Path(os.environ.get("TRAIN_VENV") or PROJECT_DIR / ".venv-train")
 
 DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
 DEFAULT_PREFIX = {{ cookiecutter.s3_prefix | tojson }}

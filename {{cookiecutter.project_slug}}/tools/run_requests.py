@@ -117,7 +117,8 @@ class LocalRunRequest:
 
     data: Path  # a folder per channel
     work: Path  # where the /opt/ml tree is built
-    entry_point: str = contract.ENTRY_POINT  # relative to source_dir/
+    source_dir: Path = SOURCE_DIR
+    entry_point: str = contract.ENTRY_POINT  # relative to source_dir
     hyperparameters: dict = field(default_factory=dict)
     prepare_only: bool = False  # build the tree, do not run
     job_base_dir: str | None = None  # where the tree will be mounted, e.g. /opt/ml

@@ -13,27 +13,41 @@ from pathlib import Path
 from tools.cli import UserError
 
 LOG_NAME = "local-run.log"  # in the tree's output/
+RUN_PACKAGES = "run-packages"  # in the tree: what requirements.txt installed for this run
 
 
-def toolkit_command(tree):
-    """The command and environment that run the toolkit's `train` on a prepared tree."""
-    train = Path(sys.executable).parent / "train"
+def toolkit_command(tree, venv=None):
+    """The command and environment that run the toolkit's `train` on a prepared tree, from
+    the virtual environment venv (default: this Python's).
+
+    source_dir/requirements.txt, which the toolkit pip-installs first, goes into the tree
+    (PIP_TARGET), for this run only: the environment stays what the image holds.
+    """
+    bin_dir = Path(venv) / "bin" if venv else Path(sys.executable).parent
+    train = bin_dir / "train"
     if not train.exists():
-        raise UserError(f"no toolkit `train` next to {sys.executable}; run `make setup`")
-    # Studio local mode skips the toolkit's wait for every host name to resolve in DNS.
-    env = {**os.environ, "SAGEMAKER_BASE_DIR": str(tree), "SM_STUDIO_LOCAL_MODE": "true"}
+        raise UserError(f"no toolkit `train` in {bin_dir}: run `make setup`")
+    packages = tree / RUN_PACKAGES
+    env = {
+        **os.environ,
+        "SAGEMAKER_BASE_DIR": str(tree),
+        # Studio local mode skips the toolkit's wait for every host name to resolve in DNS.
+        "SM_STUDIO_LOCAL_MODE": "true",
+        "PIP_TARGET": str(packages),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(packages), os.environ.get("PYTHONPATH")])),
+    }
     return [str(train)], env
 
 
-def run_toolkit(tree, **run_options):
+def run_toolkit(tree, venv=None, **run_options):
     """Run the toolkit on a prepared tree; run_options go to subprocess.run."""
-    command, env = toolkit_command(tree)
+    command, env = toolkit_command(tree, venv)
     return subprocess.run(command, env=env, check=False, **run_options)
 
 
-def run_toolkit_logged(tree):
+def run_toolkit_logged(tree, venv=None):
     """Run the toolkit on a prepared tree, logged (see run_logged); its exit status."""
-    command, env = toolkit_command(tree)
+    command, env = toolkit_command(tree, venv)
     env["PYTHONUNBUFFERED"] = "1"  # keep train.py's prints in step with its errors
     return run_logged(command, env, log_path(tree))
 
