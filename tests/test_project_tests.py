@@ -20,3 +20,46 @@ def test_generated_project_tests_pass(default_project, tmp_path):
     # Only SageMaker local mode may skip here: it needs `docker compose`, which this machine lacks.
     skip_reasons = re.findall(r"^SKIPPED \[\d+\] (.*)$", result.stdout, flags=re.MULTILINE)
     assert all("compose" in reason for reason in skip_reasons), skip_reasons
+
+
+# A script from elsewhere, as a team brings it (lint-clean under the project's rules).
+FOREIGN_TRAIN_PY = '''"""A script-mode trainer brought from another project."""
+
+import argparse
+import os
+from pathlib import Path
+
+import pandas as pd
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR"))
+    parser.add_argument("--train", default=os.environ.get("SM_CHANNEL_TRAIN"))
+    args, _ = parser.parse_known_args()
+    frames = [pd.read_csv(path) for path in sorted(Path(args.train).glob("*.csv*"))]
+    Path(args.model_dir, "rows.txt").write_text(f"{sum(len(frame) for frame in frames)}\\n")
+
+
+if __name__ == "__main__":
+    main()
+'''
+# What the project README's "Bring your own script" says to replace and delete.
+SAMPLE_FILES = ["source_dir/hyperparameters.py", "source_dir/utils.py", "source_dir/distributed.py"]
+
+
+@pytest.mark.toolkit
+@pytest.mark.aws
+def test_the_project_tests_pass_with_a_script_of_its_own(default_project, tmp_path):
+    project = shutil.copytree(default_project, tmp_path / default_project.name)
+    (project / "source_dir" / "train.py").write_text(FOREIGN_TRAIN_PY)
+    for name in SAMPLE_FILES:
+        (project / name).unlink()
+    shutil.rmtree(project / "tests" / "sample")
+
+    result = run_make(project, "lint", "test", "train-local", check=False, timeout=900)
+
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert re.search(r"=+ \d+ passed", result.stdout), result.stdout[-2000:]
+    assert "Training succeeded." in result.stdout
+    assert (project / ".local-run" / "opt" / "ml" / "model" / "rows.txt").read_text().strip().isdigit()

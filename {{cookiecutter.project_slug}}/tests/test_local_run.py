@@ -13,7 +13,13 @@ import local_run
 from scripts.make_data import write_sample_data
 from tools import job_tree
 from tools.cli import UserError
-from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, PROJECT_DIR
+from tools.project import (
+    BASE_JOB_NAME,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_REGION,
+    PROJECT_DIR,
+    SOURCE_DIR,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +64,9 @@ def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
     assert sorted(channels) == ["train", "validation"]
     assert channels["train"]["S3DistributionType"] == "FullyReplicated"
     assert list((tree / "code").iterdir()) == []  # the toolkit unpacks only into an empty code/
+    code = [p for p in SOURCE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     with tarfile.open(tree / "sourcedir.tar.gz") as archive:
-        assert {"train.py", "utils.py", "requirements.txt"} <= set(archive.getnames())
+        assert set(archive.getnames()) == {p.relative_to(SOURCE_DIR).as_posix() for p in code}
     for folder in ("model", "output/data", "checkpoints"):
         assert (tree / folder).is_dir()
 
