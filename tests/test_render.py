@@ -40,6 +40,7 @@ BASE_FILES = {
     "tests/sent_requests.py",
     "tests/test_launch_channels.py",
     "tests/test_launch_chain.py",
+    "tests/test_launch_offline.py",
     "tests/test_launch_refusals.py",
     "tests/test_local_run.py",
     "tests/test_local_run_env.py",

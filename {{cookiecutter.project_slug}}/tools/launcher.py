@@ -7,13 +7,32 @@ them into one line.
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from tools import sdk, sourcedir
 from tools.cli import FAILED, INTERRUPTED, UserError, check_entry_point
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
 from tools.project import ECR_REPOSITORY, LOCAL_IMAGE
-from tools.upload import aws_session, check_bucket, upload
+from tools.upload import (
+    PLACEHOLDER_ACCOUNT,
+    aws_session,
+    check_bucket,
+    has_credentials,
+    placeholder_session,
+    upload,
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """Where the job goes: the AWS session, the role it runs as, the bucket and the image."""
+
+    boto_session: object
+    role: str | None
+    bucket: str
+    image_uri: str
+    real_role: bool = True  # False: a placeholder, which IAM cannot check
 
 
 def launch(request):
@@ -22,25 +41,57 @@ def launch(request):
     archive = pack(request.source_dir, request.entry_point)
     if request.local and not compose_works():
         raise UserError("--instance-type local needs Docker with `docker compose` working here")
-    if not request.local and not request.role:
-        raise UserError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
-    boto_session = aws_session(request.region)
-    s3 = boto_session.client("s3")
-    bucket = resolve_bucket(request, boto_session, s3)
-    image_uri = request.image_uri or default_image_uri(request, boto_session)
-    plan = make_plan(request, bucket, archive)
-    session = sdk.sagemaker_session(boto_session, bucket, request.dry_run)
-    trainer = sdk.build_trainer(request, plan, session, image_uri)
-    if request.dry_run:
-        print(json.dumps(sdk.create_request(trainer, request, plan), indent=2, default=str))
-        return 0
+    account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
+    plan = make_plan(request, account.bucket, archive)
+    session = sdk.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
+    with sdk.role_validation(account.real_role):
+        trainer = sdk.build_trainer(request, plan, session, account.image_uri, account.role)
+        if request.dry_run:
+            print(json.dumps(sdk.create_request(trainer, request, plan), indent=2, default=str))
+            return 0
+    s3 = account.boto_session.client("s3")
     sent = upload(s3, plan)
     print(f"Uploaded {sent:,} new bytes; code: {plan.code_uri}")
     if request.local:
         output = sdk.train_locally(trainer, request, plan)
         print(f"Local training finished; its output is in {output}")
         return 0
-    return start(boto_session, sdk.create_request(trainer, request, plan), request)
+    return start(account.boto_session, sdk.create_request(trainer, request, plan), request)
+
+
+def real_account(request):
+    """The account of the credentials here, with the role, bucket and image checked."""
+    role = request.role or (placeholder_role() if request.dry_run else None)
+    if not request.local and not role:
+        raise UserError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
+    boto_session = aws_session(request.region)
+    bucket = resolve_bucket(request, boto_session, boto_session.client("s3"))
+    image_uri = request.image_uri or default_image_uri(request, boto_session)
+    return Account(boto_session, role, bucket, image_uri, real_role=role == request.role)
+
+
+def offline_dry_run(request):
+    """A dry run without credentials: it prints the request with placeholders."""
+    return request.dry_run and not has_credentials(request.region)
+
+
+def placeholder_role():
+    print("launch.py: dry run without a role: the role is a placeholder", file=sys.stderr)
+    return f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/placeholder-execution-role"
+
+
+def placeholder_account(request):
+    """Stand-ins for what only AWS could tell, named so that nobody mistakes them."""
+    print(
+        "launch.py: dry run without AWS credentials: the account and bucket are placeholders"
+        f" ({PLACEHOLDER_ACCOUNT})",
+        file=sys.stderr,
+    )
+    boto_session = placeholder_session(request.region)
+    role = request.role or placeholder_role()
+    bucket = request.bucket or f"sagemaker-{request.region}-{PLACEHOLDER_ACCOUNT}"
+    image_uri = request.image_uri or ecr_image_uri(PLACEHOLDER_ACCOUNT, request.region)
+    return Account(boto_session, role, bucket, image_uri, real_role=False)
 
 
 def pack(source_dir, entry_point):
@@ -72,7 +123,11 @@ def default_image_uri(request, boto_session):
     if request.local:
         return LOCAL_IMAGE
     account = boto_session.client("sts").get_caller_identity()["Account"]
-    return f"{account}.dkr.ecr.{request.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
+    return ecr_image_uri(account, request.region)
+
+
+def ecr_image_uri(account, region):
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{ECR_REPOSITORY}:latest"
 
 
 def start(boto_session, job, request):

@@ -7,6 +7,7 @@ LaunchRequest and a Plan.
 
 import contextlib
 import logging
+import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.errors import MarkupError
@@ -36,6 +37,7 @@ from tools.settings import metric_definitions
 # What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...).
 USER_ERRORS = (BotoCoreError, ClientError, RoleValidationError)
 LOCAL_MODE_ROOT = LOCAL_RUN_DIR / "sagemaker-local-mode"
+VALIDATE_ROLE = "SAGEMAKER_VALIDATE_ROLE"  # sagemaker.core.helper.iam_role_resolver reads it
 
 
 def configure_logging():
@@ -47,7 +49,11 @@ def configure_logging():
 
 
 class DryRunSession(Session):
-    """Uploads nothing: the SDK's own staging (framework mode's drivers) just gets a URI."""
+    """Sends nothing: the SDK's own staging (framework mode's drivers) just gets a URI, and
+    the bucket is taken as named."""
+
+    def default_bucket(self):
+        return self._default_bucket_name_override
 
     def upload_data(self, path, bucket=None, key_prefix="data", **_):
         return f"s3://{bucket or self.default_bucket()}/{key_prefix}"
@@ -68,13 +74,29 @@ def default_bucket(boto_session, dry_run):
     return probe.default_bucket()
 
 
-def build_trainer(request, plan, session, image_uri):
+@contextlib.contextmanager
+def role_validation(enabled):
+    """The SDK checks the role's permissions with IAM when it builds a trainer; a placeholder
+    role (a dry run without credentials) has none to check."""
+    previous = os.environ.get(VALIDATE_ROLE)
+    if not enabled:
+        os.environ[VALIDATE_ROLE] = "false"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(VALIDATE_ROLE, None)
+        else:
+            os.environ[VALIDATE_ROLE] = previous
+
+
+def build_trainer(request, plan, session, image_uri, role):
     """The ModelTrainer for the job: toolkit mode names the archive in the reserved
     hyperparameters, framework mode hands it to the SDK's SourceCode."""
     trainer = ModelTrainer(
         training_mode=Mode.LOCAL_CONTAINER if request.local else Mode.SAGEMAKER_TRAINING_JOB,
         sagemaker_session=session,
-        role=request.role,
+        role=role,
         base_job_name=BASE_JOB_NAME,
         input_s3_key_prefix=request.prefix or None,
         training_image=image_uri,

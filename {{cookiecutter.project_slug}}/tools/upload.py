@@ -6,6 +6,20 @@ from botocore.exceptions import ClientError
 from tools.cli import UserError
 from tools.plan import data_files
 
+# The account a dry run without credentials shows: no real account has this number.
+PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+def has_credentials(region):
+    return boto3.Session(region_name=region).get_credentials() is not None
+
+
+def placeholder_session(region):
+    """A session that can build requests but has nothing to send them with."""
+    return boto3.Session(
+        aws_access_key_id="placeholder", aws_secret_access_key="placeholder", region_name=region
+    )
+
 
 def aws_session(region):
     """A boto3 session with credentials, or a UserError saying how to get some."""

@@ -1,0 +1,64 @@
+"""launch.py --dry-run with no AWS at all: no credentials, no role, every endpoint closed.
+It still prints the whole request, with placeholders it names, and sends nothing."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+@pytest.fixture
+def closed_endpoint():
+    """A loopback address where nothing listens: any request to it fails at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def offline_environment(closed_endpoint, tmp_path):
+    hidden = ("AWS_", "SAGEMAKER_ROLE_ARN")
+    env = {name: value for name, value in os.environ.items() if not name.startswith(hidden)}
+    return env | {
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": closed_endpoint,
+    }
+
+
+@pytest.mark.parametrize("mode", ["toolkit", "framework"])
+def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
+    result = subprocess.run(
+        [sys.executable, "launch.py", "--dry-run", "--mode", mode],
+        cwd=project,
+        env=offline_environment(closed_endpoint, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    request = json.loads(result.stdout)
+    assert (
+        request["RoleArn"] == f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/placeholder-execution-role"
+    )
+    image = request["AlgorithmSpecification"]["TrainingImage"]
+    assert image.startswith(f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.")
+    bucket = (
+        f"sagemaker-{request['OutputDataConfig']['S3OutputPath'].split('-', 1)[1].split('/')[0]}"
+    )
+    assert bucket.endswith(f"-{PLACEHOLDER_ACCOUNT}")
+    assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
+    notes = result.stderr.splitlines()
+    assert notes == [
+        f"launch.py: dry run without AWS credentials: the account and bucket are placeholders"
+        f" ({PLACEHOLDER_ACCOUNT})",
+        "launch.py: dry run without a role: the role is a placeholder",
+    ]
