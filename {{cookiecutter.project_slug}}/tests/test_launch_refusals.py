@@ -61,6 +61,10 @@ def metrics_defined_as(entries):
     return write
 
 
+def link_data_to_passwd(project, monkeypatch):
+    (project / "data" / "train" / "passwd.csv").symlink_to("/etc/passwd")
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -82,6 +86,8 @@ MISTAKES = {
     "metric regex malformed": ([], "malformed regex", metrics_defined_as('["f1=F1: (["]')),
     "metric without a group": ([], "exactly one group", metrics_defined_as('["f1=F1: [0-9]+"]')),
     "metrics not a list": ([], "must be a list of strings", metrics_defined_as('"loss"')),
+    "data linked out": ([], "passwd.csv is a symlink to /etc/passwd", link_data_to_passwd),
+    "the project as data": (["--train", "."], "holds the project itself", nothing),
     "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
     "no channels at all": ([], "no channels: data/ has no folders", forget_data),
     "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),

@@ -8,6 +8,7 @@ import tarfile
 import pytest
 
 from tools import sourcedir
+from tools.egress import EgressError
 
 
 @pytest.fixture
@@ -89,25 +90,25 @@ def test_a_symlink_inside_travels_as_a_link(source):
 def test_a_symlink_leaving_the_folder_is_refused(source, target):
     (source.parent / "outside.py").write_text("")
     (source / "pkg" / "escape.py").symlink_to(target)
-    with pytest.raises(sourcedir.SourceDirError, match="outside"):
+    with pytest.raises(EgressError, match="outside"):
         sourcedir.archive_bytes(source)
 
 
 def test_a_linked_folder_leaving_the_folder_is_refused(source, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (source / "data").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    with pytest.raises(sourcedir.SourceDirError, match="outside"):
+    with pytest.raises(EgressError, match="outside"):
         sourcedir.archive_bytes(source)
 
 
 def test_a_pipe_is_refused_rather_than_read(source):
     os.mkfifo(source / "pipe")
-    with pytest.raises(sourcedir.SourceDirError, match="not a regular file"):
+    with pytest.raises(EgressError, match="not a regular file"):
         sourcedir.archive_bytes(source)
 
 
 def test_a_missing_folder_is_reported(tmp_path):
-    with pytest.raises(sourcedir.SourceDirError, match="does not exist"):
+    with pytest.raises(EgressError, match="does not exist"):
         sourcedir.archive_bytes(tmp_path / "nowhere")
 
 

@@ -1,13 +1,14 @@
 """The code behind launch.py and local_run.py, one module per job.
 
 Imports point one way: the entry points use these modules; these use project, contract,
-cli and sourcedir; sourcedir uses nothing of the project's. source_dir/ uses none of it: it
-travels to SageMaker alone.
+cli, sourcedir and egress; egress, the policy of what may leave the machine, uses nothing.
+source_dir/ uses none of it: it travels to SageMaker alone.
 
     project        the template's answers and the project's paths (filled in when rendered)
     contract       what SageMaker and the sagemaker-training toolkit define (reserved names, ...)
     cli            command-line helpers and the exit codes both tools share
     settings       the project's [tool.launch] settings in pyproject.toml (metric definitions)
+    egress         what may leave the machine: one policy for the code archive and data
     sourcedir      source_dir/ packed into a deterministic sourcedir.tar.gz
     run_requests   the typed requests the two command lines build
     launch_options launch.py's command line

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from tools import contract
-from tools.sourcedir import SourceDirError
+from tools.egress import EgressError
 
 FAILED = 1  # the job or the run failed: its reason was printed
 USER_ERROR = 2  # the tool was asked for something it cannot do (argparse's code too)
@@ -109,13 +109,13 @@ def one_line(error):
 
 def run(prog, work, user_errors=tuple, interrupted="interrupted"):
     """work()'s exit status; a user's mistake costs one line and USER_ERROR, Ctrl-C one line
-    and INTERRUPTED. Mistakes are UserError, SourceDirError and what user_errors() returns
+    and INTERRUPTED. Mistakes are UserError, EgressError and what user_errors() returns
     (called only once work() has raised, so its imports cost nothing otherwise)."""
     try:
         return work()
     except KeyboardInterrupt:
         print(f"{prog}: {interrupted}", file=sys.stderr)
         return INTERRUPTED
-    except (UserError, SourceDirError, *user_errors()) as error:
+    except (UserError, EgressError, *user_errors()) as error:
         print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
         return USER_ERROR

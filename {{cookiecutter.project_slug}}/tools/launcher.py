@@ -99,7 +99,7 @@ def pack(source_dir, entry_point):
     check_entry_point(source_dir, entry_point)
     archive = sourcedir.archive_bytes(source_dir)
     if entry_point not in {name for _, name in sourcedir.members(source_dir)}:
-        raise UserError(f"{entry_point} would not be packed (a secret's or a cache's name?)")
+        raise UserError(f"{entry_point} would not be packed: a hidden, secret or cache file's name")
     return archive
 
 

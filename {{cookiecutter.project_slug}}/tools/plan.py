@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools import contract, sourcedir
+from tools.egress import check_data_folder
+from tools.project import PROJECT_DIR
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,9 @@ def s3_uri(bucket, key):
 
 
 def data_files(folder):
-    """(path, relative name) of the files in folder, without secrets and junk."""
-    root = Path(folder)
-    files = (
-        p for p in sorted(root.rglob("*")) if p.is_file() and not sourcedir.is_skipped_file(p.name)
-    )
-    return [(path, path.relative_to(root).as_posix()) for path in files]
+    """(path, relative name) of the files in a data folder that may leave the machine
+    (tools/egress.py); refuses the project itself, or a folder with nothing to send."""
+    return check_data_folder(folder, PROJECT_DIR)
 
 
 def folder_digest(folder):
