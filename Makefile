@@ -62,8 +62,8 @@ test-fast: lint
 ## Lint the template's own code: Python (hooks, tests, benchmarks), shell, CI workflow
 .PHONY: lint
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check hooks tests bench
-	$(VENV)/bin/ruff format --check hooks tests bench
+	$(VENV)/bin/ruff check hooks tests bench local_extensions.py
+	$(VENV)/bin/ruff format --check hooks tests bench local_extensions.py
 	$(VENV)/bin/shellcheck .ci/run tests/support/*.sh
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 

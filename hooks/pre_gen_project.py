@@ -22,7 +22,6 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 MAX_BASE_JOB_NAME = 63 - len("-YYYYmmddHHMMSS")
 SUPPORTED_PYTHON = ("3.11", "3.12", "3.13")
 
-ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # ECR's repositoryName pattern (CreateRepository API reference).
 ECR_REPOSITORY = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
@@ -41,11 +40,25 @@ def text(pattern, shortest, longest):
     return lambda v: isinstance(v, str) and shortest <= len(v) <= longest and bool(pattern.fullmatch(v))
 
 
+# Joins the parts of one emoji (a family, a flag): not printable itself, but part of text.
+ZERO_WIDTH_JOINER = "\u200d"
+
+
+def one_line(shortest, longest):
+    """A rule for free text: printable characters only (no line or paragraph separators,
+    no control or bidirectional-override characters), so every file format can quote it."""
+    return lambda v: (
+        isinstance(v, str)
+        and shortest <= len(v) <= longest
+        and all(c.isprintable() or c == ZERO_WIDTH_JOINER for c in v)
+    )
+
+
 RULES = [
-    ("project_name", text(ONE_LINE, 1, 100), "one line of 1-100 characters"),
+    ("project_name", one_line(1, 100), "one line of 1-100 printable characters"),
     ("project_slug", text(SLUG, 1, 63), "1-63 lowercase letters, digits and single hyphens, starting with a letter"),
-    ("description", text(ONE_LINE, 0, 300), "one line of at most 300 characters"),
-    ("author_name", text(ONE_LINE, 1, 100), "one line of 1-100 characters"),
+    ("description", one_line(0, 300), "one line of at most 300 printable characters"),
+    ("author_name", one_line(1, 100), "one line of 1-100 printable characters"),
     ("aws_region", text(REGION, 9, 30), "an AWS region such as us-east-1, eu-central-2, us-gov-west-1 or cn-north-1"),
     (
         "ecr_repository",

@@ -7,6 +7,7 @@ code must never run.
 
 import json
 import subprocess
+import tomllib
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
@@ -24,6 +25,9 @@ BAD_ANSWERS = [
     ("project_slug", "1churn", "slug-starts-with-digit"),
     ("project_slug", "churn-", "slug-trailing-hyphen"),
     ("description", "line one\nline two", "description-two-lines"),
+    ("description", "one\u2028two", "description-line-separator"),
+    ("description", "safe\u202eevil", "description-bidi-override"),
+    ("author_name", "Ann\x7f", "author-delete-character"),
     ("author_name", "", "author-empty"),
     ("aws_region", "useast1", "region-without-hyphens"),
     ("aws_region", "US-EAST-1", "region-uppercase"),
@@ -154,3 +158,26 @@ def test_answers_that_look_like_code_stay_data(cookies, tmp_path, monkeypatch):
     for script in project.rglob("*.sh"):
         subprocess.run(["bash", "-n", str(script)], check=True)
     subprocess.run(["make", "--dry-run", "help"], cwd=project, check=True, capture_output=True)
+
+
+# Free text with what breaks naive quoting in some format: emoji outside the BMP (a surrogate
+# pair in JSON), a joined emoji, quotes and backslashes, TOML's and YAML's specials.
+UNUSUAL_TEXT = {
+    "project_name": "Churn ♥ Model 🚀",
+    "description": 'Predicts "churn" \\ fast: 👩‍💻 #1, key = [value], {braces}, 100% & <tags>',
+    "author_name": "Zoë O'Brien-Łukasiewicz",
+}
+
+
+def test_unusual_text_reaches_every_file_format_intact(cookies):
+    result = cookies.bake(extra_context=UNUSUAL_TEXT, template=str(TEMPLATE))
+
+    assert result.exception is None, result.exception
+    project = result.project_path
+    pyproject = tomllib.loads(project.joinpath("pyproject.toml").read_text())["project"]
+    assert pyproject["description"] == UNUSUAL_TEXT["description"]
+    assert pyproject["authors"] == [{"name": UNUSUAL_TEXT["author_name"]}]
+    answers = json.loads(project.joinpath(".cookiecutter.json").read_text())["cookiecutter"]
+    assert {key: answers[key] for key in UNUSUAL_TEXT} == UNUSUAL_TEXT
+    assert UNUSUAL_TEXT["description"] in project.joinpath("README.md").read_text()
+    subprocess.run([tool("ruff"), "check", "--no-cache", str(project)], check=True)

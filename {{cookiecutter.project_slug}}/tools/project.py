@@ -1,7 +1,7 @@
 """The project's answers to the template's questions, and where its parts are.
 
-The one tool module the template fills in: each answer arrives through `tojson`, so any text
-is a valid Python string. Everything else reads the answers from here.
+The one tool module the template fills in: each answer arrives through the template's
+`quoted` filter, so any text is a valid Python string. Everything else reads the answers from here.
 """
 
 import os
@@ -17,12 +17,12 @@ DATA_FOLDER = "data"
 # import the image lacks fails here too (`make setup` makes it; TRAIN_VENV names another).
 TRAIN_VENV = Path(os.environ.get("TRAIN_VENV") or PROJECT_DIR / ".venv-train")
 
-DEFAULT_REGION = {{ cookiecutter.aws_region | tojson }}
-DEFAULT_PREFIX = {{ cookiecutter.s3_prefix | tojson }}
-BASE_JOB_NAME = {{ cookiecutter.base_job_name | tojson }}
-DEFAULT_INSTANCE_TYPE = {{ cookiecutter.instance_type | tojson }}
-ECR_REPOSITORY = {{ cookiecutter.ecr_repository | tojson }}
+DEFAULT_REGION = {{ cookiecutter.aws_region | quoted }}
+DEFAULT_PREFIX = {{ cookiecutter.s3_prefix | quoted }}
+BASE_JOB_NAME = {{ cookiecutter.base_job_name | quoted }}
+DEFAULT_INSTANCE_TYPE = {{ cookiecutter.instance_type | quoted }}
+ECR_REPOSITORY = {{ cookiecutter.ecr_repository | quoted }}
 # The tag `make build` gives the image here; --instance-type local runs it.
-LOCAL_IMAGE = {{ (cookiecutter.project_slug ~ ":latest") | tojson }}
+LOCAL_IMAGE = {{ (cookiecutter.project_slug ~ ":latest") | quoted }}
 # Whether the image and the launcher can train across several hosts (tools/mpi.py).
 INCLUDE_MPI = {{ "True" if cookiecutter.include_mpi else "False" }}
