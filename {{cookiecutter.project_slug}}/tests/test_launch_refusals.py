@@ -8,13 +8,16 @@ checks that nothing reached it.
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
+from botocore.config import Config
 
 import launch
-from tools import contract, launch_options, launcher, run_requests
+from tools import contract, launch_options, launcher, run_requests, upload
 from tools.project import PROJECT_DIR
 
 pytestmark = pytest.mark.aws
@@ -249,3 +252,28 @@ def test_a_base_job_name_too_long_for_the_suffix_is_refused(monkeypatch, capsys)
     with pytest.raises(SystemExit):
         launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"])
     assert "gives an invalid job name: pass --job-name" in capsys.readouterr().err
+
+
+@pytest.fixture
+def silent_endpoint():
+    """A loopback server that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_an_endpoint_that_never_answers_costs_one_line_not_minutes(
+    aws, project, monkeypatch, capsys, silent_endpoint
+):
+    short = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1})
+    monkeypatch.setattr(upload, "CLIENT_CONFIG", short)  # the shipped values are longer
+    monkeypatch.setenv("AWS_ENDPOINT_URL", silent_endpoint)
+    monkeypatch.chdir(project)
+    started = time.monotonic()
+
+    status = launch.main(["--bucket", aws.bucket, "--no-wait"])
+
+    assert status == 2 and time.monotonic() - started < 30
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "Read timeout" in lines[0], lines

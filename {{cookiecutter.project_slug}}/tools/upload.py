@@ -1,6 +1,8 @@
 """The boto3 side of a launch: credentials, the bucket, and uploading what a Plan names."""
 
 import boto3
+import botocore.session
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tools.cli import UserError
@@ -10,20 +12,31 @@ from tools.plan import data_files
 PLACEHOLDER_ACCOUNT = "000000000000"
 
 
+# For every client made from our sessions, the SDK's included: an endpoint that never answers
+# costs seconds and one line, not minutes of silence.
+CLIENT_CONFIG = Config(
+    connect_timeout=10, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
+)
+
+
+def new_session(region, **credentials):
+    core = botocore.session.get_session()
+    core.set_default_client_config(CLIENT_CONFIG)
+    return boto3.Session(botocore_session=core, region_name=region, **credentials)
+
+
 def has_credentials(region):
-    return boto3.Session(region_name=region).get_credentials() is not None
+    return new_session(region).get_credentials() is not None
 
 
 def placeholder_session(region):
     """A session that can build requests but has nothing to send them with."""
-    return boto3.Session(
-        aws_access_key_id="placeholder", aws_secret_access_key="placeholder", region_name=region
-    )
+    return new_session(region, aws_access_key_id="placeholder", aws_secret_access_key="placeholder")
 
 
 def aws_session(region):
     """A boto3 session with credentials, or a UserError saying how to get some."""
-    session = boto3.Session(region_name=region)
+    session = new_session(region)
     if session.get_credentials() is None:
         raise UserError(
             "no AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE"
