@@ -45,7 +45,12 @@ if __name__ == "__main__":
     main()
 '''
 # What the project README's "Bring your own script" says to replace and delete.
-SAMPLE_FILES = ["source_dir/hyperparameters.py", "source_dir/utils.py", "source_dir/distributed.py"]
+SAMPLE_FILES = [
+    "source_dir/hyperparameters.py",
+    "source_dir/checkpoints.py",
+    "source_dir/utils.py",
+    "source_dir/distributed.py",
+]
 
 
 @pytest.mark.toolkit

@@ -13,10 +13,13 @@ waits forever.
 """
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+import utils
 
 # mpirun sets these in every process it starts: Open MPI's name, then MPICH's (Hydra).
 WORLD_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE")
@@ -117,3 +120,25 @@ def share_of(group, files, sharded):
     if len(files) >= group.local_size:
         return Share(files[group.local_rank :: group.local_size])
     return Share(files, group.local_rank, group.local_size)
+
+
+def on_first_process(group, function):
+    """function() run by the first process only; its result, or its UserError, reaches all."""
+    result, error = None, None
+    if group.rank == 0:
+        try:
+            result = function()
+        except utils.UserError as raised:
+            error = str(raised)
+    result, error = group.from_first((result, error))
+    if error:
+        raise utils.UserError(error)
+    return result
+
+
+def where(paths, group):
+    """This process's place in the job, for the log."""
+    if group.size > 1:
+        return f"Process {group.rank + 1} of {group.size} on {socket.gethostname()}"
+    position = paths.hosts.index(paths.current_host) + 1
+    return f"Host {paths.current_host} ({position} of {len(paths.hosts)})"

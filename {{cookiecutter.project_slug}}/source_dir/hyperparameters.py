@@ -4,6 +4,7 @@ A bad value is a UserError (one line in output/failure), not argparse's usage te
 """
 
 import argparse
+import math
 
 import utils
 
@@ -22,6 +23,8 @@ def at_least(kind, minimum, inclusive=True):
 
     def parse(text):
         value = kind(text)
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if value < minimum or (value == minimum and not inclusive):
             bound = "at least" if inclusive else "greater than"
             raise argparse.ArgumentTypeError(f"must be {bound} {minimum}, got {text}")

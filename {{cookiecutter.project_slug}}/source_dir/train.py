@@ -18,13 +18,12 @@ survey, the epoch's loss and the validation metrics are pooled over all the proc
 models are averaged after every epoch, and the first process alone writes anything.
 """
 
-import socket
-
 import numpy as np
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+import checkpoints
 import distributed
 import utils
 from hyperparameters import parse_args
@@ -66,7 +65,7 @@ def survey(share, args, group):
         rows += len(labels)
         if args.task == "classification":
             classes.update(np.unique(labels).tolist())
-            check_class_count(classes)
+            check_class_labels(classes)
     if group.size > 1:
         scaler, classes = pooled_survey(group, scaler, classes, rows)
     if args.task == "classification" and len(classes) < 2:
@@ -76,7 +75,13 @@ def survey(share, args, group):
     return scaler, np.array(sorted(classes))
 
 
-def check_class_count(classes):
+def check_class_labels(classes):
+    fractional = sorted(label for label in classes if label != int(label))
+    if fractional:
+        raise utils.UserError(
+            f"train channel: label {fractional[0]:g} is not a whole number: is this regression"
+            " data? (set the task hyperparameter to regression)"
+        )
     if len(classes) > MAX_CLASSES:
         raise utils.UserError(
             f"train channel: more than {MAX_CLASSES} distinct labels; "
@@ -100,7 +105,7 @@ def pooled_survey(group, scaler, classes, rows):
     constant = var <= np.finfo(np.float64).eps * np.maximum(mean**2, 1.0)
     scaler.scale_ = np.where(constant, 1.0, np.sqrt(var))  # as StandardScaler leaves them
     classes = group.union(classes)
-    check_class_count(classes)
+    check_class_labels(classes)
     return scaler, classes
 
 
@@ -133,10 +138,15 @@ def train_one_epoch(model, scaler, classes, share, args):
     for features, labels in batches(share, args, scaler, known_labels):
         scaled = scaler.transform(features)
         total_loss += losses_before_learning(model, scaled, labels, classes).sum()
-        if args.task == "classification":
-            model.partial_fit(scaled, labels, classes=classes)
-        else:
-            model.partial_fit(scaled, labels)
+        try:
+            if args.task == "classification":
+                model.partial_fit(scaled, labels, classes=classes)
+            else:
+                model.partial_fit(scaled, labels)
+        except ValueError as error:  # scikit-learn's "Floating-point under-/overflow occurred"
+            if "overflow" not in str(error):
+                raise
+            raise utils.UserError(utils.diverged("the model's weights overflowed")) from None
         rows += len(labels)
     return total_loss, rows
 
@@ -195,10 +205,10 @@ def resumed_state(paths, args):
     """The newest checkpoint's state, or None; refuses one made with other settings or
     past the last epoch. A direct run deletes its checkpoints instead: it starts afresh."""
     if paths.direct:
-        if utils.delete_checkpoints(paths.checkpoints):
+        if checkpoints.delete_checkpoints(paths.checkpoints):
             utils.log(f"Starting afresh: deleted the checkpoints in {paths.checkpoints}")
         return None
-    state = utils.load_latest_checkpoint(paths.checkpoints)
+    state = checkpoints.load_latest_checkpoint(paths.checkpoints)
     if state is None:
         return None
     wanted = resume_settings(args)
@@ -217,20 +227,6 @@ def resumed_state(paths, args):
     return state
 
 
-def on_first_process(group, function):
-    """function() run by the first process only; its result, or its UserError, reaches all."""
-    result, error = None, None
-    if group.rank == 0:
-        try:
-            result = function()
-        except utils.UserError as raised:
-            error = str(raised)
-    result, error = group.from_first((result, error))
-    if error:
-        raise utils.UserError(error)
-    return result
-
-
 def data_shares(paths, group):
     """This process's share of the training files, and of the validation files (that
     channel is optional)."""
@@ -243,23 +239,16 @@ def data_shares(paths, group):
     return train_share, distributed.share_of(group, validation_files, sharded)
 
 
-def where(paths, group):
-    """This process's place in the job, for the log."""
-    if group.size > 1:
-        return f"Process {group.rank + 1} of {group.size} on {socket.gethostname()}"
-    position = paths.hosts.index(paths.current_host) + 1
-    return f"Host {paths.current_host} ({position} of {len(paths.hosts)})"
-
-
 def train(args, paths, group):
     train_share, validation_share = data_shares(paths, group)
     validation_count = len(validation_share.files) if validation_share else 0
+    place = distributed.where(paths, group)
     utils.log(
-        f"{where(paths, group)}: {len(train_share.files)} training and {validation_count} "
-        f"validation files; {args}"
+        f"{place}: {len(train_share.files)} training and {validation_count} validation files;"
+        f" {args}"
     )
     writes = group.rank == 0  # the other processes hold the same model: one copy is enough
-    state = on_first_process(group, lambda: resumed_state(paths, args))
+    state = distributed.on_first_process(group, lambda: resumed_state(paths, args))
     state = state or fresh_state(train_share, args, group)
     model, scaler = state["model"], state["scaler"]
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
@@ -269,10 +258,11 @@ def train(args, paths, group):
         metrics = {"train:loss": total_loss / total_rows}
         if validation_share:
             metrics |= evaluate(model, scaler, validation_share, args, group)
+        utils.check_finite(metrics, epoch)
         state = {**state, "epoch": epoch, "model": model, "metrics": metrics}
         if writes:
             utils.log(f"epoch={epoch} {utils.format_metrics(metrics)}")
-            utils.save_checkpoint(paths.checkpoints, epoch, state)
+            checkpoints.save_checkpoint(paths.checkpoints, epoch, state)
     if writes and paths.is_leader:
         save_results(state, paths)
 
@@ -281,8 +271,8 @@ def save_results(state, paths):
     """The model as one scikit-learn pipeline (scaling, then the linear model), and the
     last epoch's metrics."""
     pipeline = Pipeline([("scale", state["scaler"]), ("model", state["model"])])
-    utils.dump_atomically(pipeline, paths.model / "model.joblib")
-    utils.write_json_atomically(state["metrics"], paths.output_data / "metrics.json")
+    checkpoints.dump_atomically(pipeline, paths.model / "model.joblib")
+    checkpoints.write_json_atomically(state["metrics"], paths.output_data / "metrics.json")
     utils.log(f"Saved the model to {paths.model} and the metrics to {paths.output_data}")
 
 

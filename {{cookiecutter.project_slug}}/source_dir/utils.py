@@ -1,4 +1,4 @@
-"""Helpers for train.py: where things are, reading CSV in batches, metrics, checkpoints.
+"""Helpers for train.py: where things are, reading CSV in batches, metrics, failures.
 
 Everything here works the same under the sagemaker-training toolkit (which sets the
 SM_* variables), in a local run (SAGEMAKER_BASE_DIR points at a temporary /opt/ml)
@@ -9,19 +9,22 @@ which writes under the project's .local-run/direct wherever it is started from).
 import csv
 import gzip
 import json
+import math
 import os
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
 import numpy as np
 
-# The metric names train.py prints as `name=value` and writes to metrics.json.
-# SageMaker metric definitions (see launch.py) are built from this list: keep them in step.
+# The metric names train.py prints as `name=value` and writes to metrics.json. The project's
+# metric definitions (pyproject.toml [tool.launch]) must scrape each: a sample test checks.
 METRIC_NAMES = ("train:loss", "validation:loss", "validation:accuracy", "validation:rmse")
 
 DATA_SUFFIXES = (".csv", ".csv.gz")
+# The largest value a cell may hold: its square, summed over many rows, must stay finite.
+MAX_MAGNITUDE = 1e100
 # A job's folders. Its input/config tells a job apart from a machine that merely has an
 # /opt/ml (SageMaker Studio and notebook instances keep /opt/ml/metadata there).
 JOB_BASE_DIR = Path("/opt/ml")
@@ -146,7 +149,7 @@ def csv_rows(path):
                 yield reader.line_num, row
     except csv.Error as error:
         raise UserError(f"{path}, line {reader.line_num}: {error}") from None
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:  # zlib: corrupt data inside a .gz
         raise UserError(f"{path}: cannot be read ({error})") from None
 
 
@@ -157,15 +160,23 @@ def rows_to_arrays(rows, line_numbers, path, classes=None):
         table = np.array(rows, dtype=np.float64)
     except ValueError:
         table = None
-    if table is None or not np.isfinite(table).all():
+    if table is None or not usable(table).all():
         for line_number, row in zip(line_numbers, rows, strict=True):
             for column, cell in enumerate(row, start=1):
-                if not is_number(cell) or not np.isfinite(float(cell)):
+                if not is_number(cell) or not usable(float(cell)):
                     where = f"{path}, line {line_number}, column {column}"
-                    raise UserError(f"{where}: {cell!r} is not a number")
+                    raise UserError(
+                        f"{where}: {cell!r} is not a number the model can use"
+                        f" (finite, at most {MAX_MAGNITUDE:g} in size)"
+                    )
     if classes is not None:
         check_labels(table[:, 0], classes, line_numbers, path)
     return table[:, 1:], table[:, 0]
+
+
+def usable(values):
+    """Finite, and small enough that squaring it (the scaler's variance) stays finite."""
+    return np.isfinite(values) & (np.abs(values) <= MAX_MAGNITUDE)
 
 
 def check_labels(labels, classes, line_numbers, path):
@@ -214,6 +225,20 @@ def read_batches(files, batch_size, part=0, parts=1, width=None, classes=None):
         raise UserError(f"{files[0].parent}: no data rows in {len(files)} file(s)")
 
 
+def check_finite(metrics, epoch):
+    """A loss that overflowed is a failed job, not a result."""
+    for name, value in metrics.items():
+        if not math.isfinite(value):
+            raise UserError(diverged(f"epoch {epoch}: {name} is {value}"))
+
+
+def diverged(what):
+    return (
+        f"{what}: training diverged (lower the learning-rate, or scale labels and features to"
+        " smaller values)"
+    )
+
+
 def format_metrics(metrics):
     """`name=value` tokens, the form SageMaker metric definitions scrape from the log."""
     unknown = set(metrics) - set(METRIC_NAMES)
@@ -224,45 +249,6 @@ def format_metrics(metrics):
 
 def log(message):
     print(message, flush=True)
-
-
-def dump_atomically(obj, path):
-    """Write with joblib through a temporary file, so a kill never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    joblib.dump(obj, partial)
-    os.replace(partial, path)
-
-
-def write_json_atomically(data, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(partial, path)
-
-
-def save_checkpoint(folder, epoch, state):
-    """Save the state after an epoch and drop the older checkpoints."""
-    path = folder / f"epoch-{epoch:04d}.joblib"
-    dump_atomically(state, path)
-    for older in folder.glob("epoch-*.joblib"):
-        if older != path:
-            older.unlink()
-    return path
-
-
-def delete_checkpoints(folder):
-    """Delete every checkpoint in folder; return how many there were."""
-    checkpoints = list(folder.glob("epoch-*.joblib")) if folder.is_dir() else []
-    for path in checkpoints:
-        path.unlink()
-    return len(checkpoints)
-
-
-def load_latest_checkpoint(folder):
-    """The state saved by the newest checkpoint in folder, or None when there is none."""
-    checkpoints = sorted(folder.glob("epoch-*.joblib")) if folder.is_dir() else []
-    return joblib.load(checkpoints[-1]) if checkpoints else None
 
 
 def report_failure(output_dir, message):

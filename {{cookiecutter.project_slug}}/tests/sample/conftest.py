@@ -17,3 +17,14 @@ def regression_data(tmp_path_factory):
     data = tmp_path_factory.mktemp("regression")
     write_sample_data(data, rows=2000, task="regression")
     return data
+
+
+@pytest.fixture
+def job_env(tmp_path, monkeypatch):
+    """Point train.py at tmp_path the way the toolkit would; returns the base dir."""
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(tmp_path))
+    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SM_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("SM_OUTPUT_DATA_DIR", str(tmp_path / "output" / "data"))
+    monkeypatch.chdir(tmp_path)  # no data/ here: only the SM_CHANNEL_* variables count
+    return tmp_path

@@ -3,7 +3,9 @@
 import shutil
 
 import joblib
+import pytest
 
+import train
 from tools import job_tree, toolkit_run
 
 TOOLKIT_TIMEOUT = 120  # seconds; a toolkit waiting for DNS would otherwise hang for 15 minutes
@@ -33,3 +35,20 @@ def epoch_lines(log):
 
 def trained_model(tree):
     return joblib.load(tree / "model" / "model.joblib").named_steps["model"]
+
+
+def use_channels(monkeypatch, data):
+    for channel in ("train", "validation"):
+        if (data / channel).is_dir():
+            monkeypatch.setenv(f"SM_CHANNEL_{channel.upper()}", str(data / channel))
+
+
+def failure_of(job_env, argv):
+    """Run train.py in-process, expecting a failure; return its one-line reason."""
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(argv)
+
+    assert exit_info.value.code == 1
+    failure = (job_env / "output" / "failure").read_text()
+    assert failure.count("\n") == 1
+    return failure.strip()

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from sample_jobs import TOOLKIT_TIMEOUT, corrupt, epoch_lines
+from sample_jobs import TOOLKIT_TIMEOUT, corrupt, epoch_lines, failure_of, use_channels
 
 import hyperparameters
 import train
@@ -52,23 +52,6 @@ def test_bad_hyperparameters_are_one_line_user_errors(argv, expected):
 
 
 # Whole runs in-process, with the SM_* environment the toolkit would set.
-
-
-@pytest.fixture
-def job_env(tmp_path, monkeypatch):
-    """Point train.py at tmp_path the way the toolkit would; returns the base dir."""
-    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(tmp_path))
-    monkeypatch.setenv("SM_MODEL_DIR", str(tmp_path / "model"))
-    monkeypatch.setenv("SM_OUTPUT_DIR", str(tmp_path / "output"))
-    monkeypatch.setenv("SM_OUTPUT_DATA_DIR", str(tmp_path / "output" / "data"))
-    monkeypatch.chdir(tmp_path)  # no data/ here: only the SM_CHANNEL_* variables count
-    return tmp_path
-
-
-def use_channels(monkeypatch, data):
-    for channel in ("train", "validation"):
-        if (data / channel).is_dir():
-            monkeypatch.setenv(f"SM_CHANNEL_{channel.upper()}", str(data / channel))
 
 
 def test_a_direct_run_writes_model_and_metrics(job_env, classification_data, monkeypatch):
@@ -126,17 +109,6 @@ def test_bad_training_data_fails_in_one_line(
     assert re.search(expected, failure) and failure.count("\n") == 1
     assert capsys.readouterr().err == f"error: {failure}"
     assert not (job_env / "model").exists()
-
-
-def failure_of(job_env, argv):
-    """Run train.py in-process, expecting a failure; return its one-line reason."""
-    with pytest.raises(SystemExit) as exit_info:
-        train.main(argv)
-
-    assert exit_info.value.code == 1
-    failure = (job_env / "output" / "failure").read_text()
-    assert failure.count("\n") == 1
-    return failure.strip()
 
 
 def test_labels_unseen_in_training_fail_validation(job_env, classification_data, monkeypatch):
@@ -275,7 +247,10 @@ def test_a_direct_run_starts_afresh_rather_than_resuming(project):
     checkpoints = project / ".local-run" / "direct" / "checkpoints" / "algo-1"
     assert f"Starting afresh: deleted the checkpoints in {checkpoints}" in again.stdout
     assert len(epoch_lines(again.stdout)) == 2
-    assert [p.name for p in checkpoints.iterdir()] == ["epoch-0002.joblib"]
+    assert sorted(p.name for p in checkpoints.iterdir()) == [
+        "epoch-0001.joblib",
+        "epoch-0002.joblib",
+    ]
 
 
 def test_a_direct_run_from_source_dir_writes_nothing_there(project):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import checkpoints
 import utils
 from tools.project import PROJECT_DIR
 
@@ -230,28 +231,42 @@ def test_a_metric_without_a_definition_is_refused():
         utils.format_metrics({"train:f1": 0.5})
 
 
-def test_checkpoints_keep_only_the_newest(tmp_path):
-    assert utils.load_latest_checkpoint(tmp_path / "none") is None
+def test_checkpoints_keep_the_newest_two(tmp_path):
+    assert checkpoints.load_latest_checkpoint(tmp_path / "none") is None
 
     for epoch in (1, 2, 3):
-        utils.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
+        checkpoints.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
 
-    assert [p.name for p in tmp_path.iterdir()] == ["epoch-0003.joblib"]
-    assert utils.load_latest_checkpoint(tmp_path) == {"epoch": 3}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch-0002.joblib", "epoch-0003.joblib"]
+    assert checkpoints.load_latest_checkpoint(tmp_path) == {"epoch": 3}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda path: path.write_bytes(path.read_bytes()[:20]), lambda path: path.write_bytes(b"junk")],
+    ids=["truncated", "garbage"],
+)
+def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(tmp_path, capsys, damage):
+    for epoch in (1, 2):
+        checkpoints.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
+    damage(tmp_path / "epoch-0002.joblib")
+
+    assert checkpoints.load_latest_checkpoint(tmp_path) == {"epoch": 1}
+    assert "skipping unreadable checkpoint epoch-0002.joblib" in capsys.readouterr().out
 
 
 def test_checkpoints_can_be_deleted(tmp_path):
     for epoch in (1, 2):
-        utils.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
+        checkpoints.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
     (tmp_path / "notes.txt").write_text("kept")
 
-    assert utils.delete_checkpoints(tmp_path) == 1
-    assert utils.delete_checkpoints(tmp_path / "none") == 0
+    assert checkpoints.delete_checkpoints(tmp_path) == 2
+    assert checkpoints.delete_checkpoints(tmp_path / "none") == 0
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_json_is_written_whole(tmp_path):
-    utils.write_json_atomically({"train:loss": 0.5}, tmp_path / "out" / "metrics.json")
+    checkpoints.write_json_atomically({"train:loss": 0.5}, tmp_path / "out" / "metrics.json")
 
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == {"train:loss": 0.5}
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["metrics.json"]
