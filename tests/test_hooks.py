@@ -57,6 +57,7 @@ GOOD_ANSWERS = [
     ("instance_type", "ml.p4d.24xlarge", "gpu-instance"),
     ("instance_type", "ml.trn1.32xlarge", "trainium-instance"),
     ("instance_type", "local", "local-mode"),
+    ("instance_type", "local_gpu", "local-mode-with-gpus"),
     ("ecr_repository", "team.ml/churn_model-v2", "ecr-nested-with-separators"),
     ("base_job_name", "j" * 48, "job-name-at-the-limit"),
     ("s3_prefix", "teams/ml/churn", "nested-prefix"),

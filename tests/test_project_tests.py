@@ -9,8 +9,10 @@ from support.tools import run_make
 
 @pytest.mark.toolkit
 @pytest.mark.aws
-def test_generated_project_tests_pass(default_project, tmp_path):
-    project = shutil.copytree(default_project, tmp_path / default_project.name)
+@pytest.mark.parametrize("answers", [{}, {"include_mpi": True}], ids=["default", "mpi"])
+def test_generated_project_tests_pass(render, tmp_path, answers):
+    rendered = render(**answers)
+    project = shutil.copytree(rendered, tmp_path / rendered.name)
 
     result = run_make(project, "test", check=False, timeout=600)
 

@@ -21,6 +21,20 @@ def test_without_a_validation_folder_the_job_has_no_validation_channel(aws, run_
     assert set(channel_sources(aws.sent_job())) == {"train"}
 
 
+def test_changed_data_under_the_same_names_is_uploaded_again(aws, run_launch, project):
+    assert run_launch("--bucket", aws.bucket, "--no-wait", "--job-name", "first").returncode == 0
+    first = channel_sources(aws.sent_job())["train"]["S3Uri"]
+    data_file = sorted((project / "data" / "train").glob("*.csv"))[0]
+    data_file.write_text(data_file.read_text().replace("1", "2", 1))  # same name, other bytes
+    aws.mark()
+
+    assert run_launch("--bucket", aws.bucket, "--no-wait", "--job-name", "second").returncode == 0
+
+    second = channel_sources(aws.sent_job())["train"]["S3Uri"]
+    assert second != first
+    assert aws.uploaded_bytes() >= data_file.stat().st_size
+
+
 def test_every_folder_in_data_is_a_channel_by_default(aws, run_launch, project):
     shutil.copytree(project / "data" / "validation", project / "data" / "test")
     result = run_launch("--bucket", aws.bucket, "--job-name", JOB, "--no-wait")

@@ -11,6 +11,7 @@ import time
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sample_jobs import TOOLKIT_TIMEOUT, corrupt, epoch_lines, run_job, trained_model
 
@@ -32,6 +33,10 @@ def test_toolkit_job_trains_a_classifier(classification_data, tmp_path):
     assert metrics["validation:loss"] < 0.45  # well below log(2), a coin toss
     pipeline = joblib.load(tree / "model" / "model.joblib")
     assert pipeline.predict(np.zeros((2, 6))).shape == (2,)
+    # The reported accuracy is the saved model's own on the validation rows, exactly.
+    validation = pd.read_csv(classification_data / "validation" / "part-0000.csv")
+    features, labels = validation.iloc[:, 1:].to_numpy(), validation.iloc[:, 0].to_numpy()
+    assert metrics["validation:accuracy"] == (pipeline.predict(features) == labels).mean()
 
 
 @pytest.mark.toolkit
