@@ -38,7 +38,7 @@ def median_seconds(command, cwd, env, repeats):
 
 def start_stand_in(project, scratch):
     """The project's moto server and an environment pointing boto3 and the SDK at it."""
-    sys.path.insert(0, str(project / "tests"))
+    sys.path[:0] = [str(project / "tests"), str(project)]  # as the project's pytest settings
     import conftest  # the project's own stand-in: one implementation of the fixture
 
     server = conftest.MotoServer(scratch)

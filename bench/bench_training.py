@@ -27,6 +27,8 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 TINY_ROWS = 30
+# The generated projects' train group alone, as `make setup` installs it beside .venv.
+TRAIN_VENV = TEMPLATE / ".venv-train"
 
 
 @dataclass
@@ -74,8 +76,10 @@ def direct_run(project, data, work, epochs):
 
 
 def toolkit_run(project, data, work, epochs):
+    """local_run.py in the template's .venv-train, the image's train group, as make runs it."""
     command = [sys.executable, "local_run.py", "--data", data, "--work", work]
-    return measure([*command, "--hyperparameter", f"epochs={epochs}"], project)
+    env = {**os.environ, "TRAIN_VENV": str(TRAIN_VENV)}
+    return measure([*command, "--hyperparameter", f"epochs={epochs}"], project, env)
 
 
 def make_data(project, out, rows):
