@@ -8,6 +8,7 @@ The /opt/ml trees come from the project's own local_run.py; the data from its ma
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -274,3 +275,56 @@ def test_build_and_push_marks_uncommitted_build_inputs_dirty(default_project, tm
 
     assert result.returncode == 0, result.stderr
     assert f":{commit}-dirty " in result.stdout
+
+
+# A script from the AWS examples, unchanged: pandas (in the image's train group), channels
+# `training` and `test`, the model directory from SM_MODEL_DIR.
+FOREIGN_SCRIPT = """
+import argparse, glob, os
+
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+
+def read(folder):
+    return pd.concat(pd.read_csv(f) for f in sorted(glob.glob(os.path.join(folder, "*.csv*"))))
+
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--max-iter", type=int, default=100)
+parser.add_argument("--model-dir", default=os.environ["SM_MODEL_DIR"])
+args = parser.parse_args()
+train, test = read(os.environ["SM_CHANNEL_TRAINING"]), read(os.environ["SM_CHANNEL_TEST"])
+model = LogisticRegression(max_iter=args.max_iter).fit(train.iloc[:, 1:], train.iloc[:, 0])
+print(f"test:accuracy={model.score(test.iloc[:, 1:], test.iloc[:, 0]):.4f}")
+joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
+"""
+
+
+@pytest.mark.container
+def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_image, data, tmp_path):
+    byos = shutil.copytree(project, tmp_path / "byos")
+    (byos / "source_dir" / "fit.py").write_text(FOREIGN_SCRIPT)
+    channels = tmp_path / "channels"
+    shutil.copytree(data / "train", channels / "training")
+    shutil.copytree(data / "validation", channels / "test")
+
+    result = run_make(
+        byos,
+        "train-container",
+        "ENGINE=podman",
+        f"IMAGE={image}",
+        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
+        f"DATA={channels}",
+        f"RUN_DIR={tmp_path / 'run'}",
+        "ENTRY_POINT=fit.py",
+        "HYPERPARAMETERS=max-iter=200",
+        check=False,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    model = tmp_path / "run" / "opt" / "ml" / "model"
+    assert f"Model:   {model} (model.joblib)" in result.stdout
+    assert re.search(r"test:accuracy=0\.\d+", result.stdout)

@@ -205,6 +205,12 @@ def sample_data(tmp_path_factory):
 
 
 @pytest.fixture
+def data(sample_data):
+    """The sample data set, to read (a test that changes data works on a copy)."""
+    return sample_data
+
+
+@pytest.fixture
 def project(tmp_path, sample_data):
     """A scratch copy of the launcher and its tools/, source_dir/ and the sample data."""
     copy = tmp_path / "project"

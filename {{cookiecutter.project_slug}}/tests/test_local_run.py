@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import local_run
-from scripts.make_data import write_sample_data
 from tools import job_tree
 from tools.cli import UserError
 from tools.project import (
@@ -20,13 +19,6 @@ from tools.project import (
     PROJECT_DIR,
     SOURCE_DIR,
 )
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    write_sample_data(folder, rows=600)
-    return folder
 
 
 def read_config(tree, name):

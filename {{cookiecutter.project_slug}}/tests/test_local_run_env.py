@@ -7,17 +7,9 @@ import sys
 import pytest
 
 import local_run
-from scripts.make_data import write_sample_data
 from tools.project import TRAIN_VENV
 
 pytestmark = pytest.mark.toolkit
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    write_sample_data(folder, rows=100)
-    return folder
 
 
 def run_script(data, tmp_path, script, requirements=None):

@@ -6,17 +6,9 @@ import sys
 
 import pytest
 
-from scripts.make_data import write_sample_data
 from tools import job_tree, toolkit_run
 
 pytestmark = pytest.mark.toolkit
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    write_sample_data(folder, rows=100)
-    return folder
 
 
 # Scripts of other shapes than the sample trainer's, and what a run of each must report:

@@ -6,16 +6,8 @@ import sys
 import pytest
 
 import local_run
-from scripts.make_data import write_sample_data
 
 pytestmark = pytest.mark.toolkit
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    write_sample_data(folder, rows=600)
-    return folder
 
 
 def run_cli(*args):

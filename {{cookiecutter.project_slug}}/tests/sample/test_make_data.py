@@ -2,20 +2,11 @@
 
 import gzip
 
-import pytest
-
 from scripts.make_data import write_sample_data
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    write_sample_data(folder, rows=600)
-    return folder
-
-
 def test_sample_data_is_deterministic_with_a_header_and_a_gzipped_file(data, tmp_path):
-    again = write_sample_data(tmp_path, rows=600)
+    again = write_sample_data(tmp_path, rows=400)  # as conftest's sample_data
 
     assert [p.relative_to(tmp_path).as_posix() for p in again] == [
         "train/part-0000.csv",
