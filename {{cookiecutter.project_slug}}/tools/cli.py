@@ -2,6 +2,7 @@
 types, and one exit-code policy."""
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -100,6 +101,24 @@ def check_entry_point(source_dir, entry_point):
     """Refuse, in one line, an entry point the source folder does not hold."""
     if not (Path(source_dir) / entry_point).is_file():
         raise UserError(f"{Path(source_dir) / entry_point} is missing: the job has nothing to run")
+
+
+def parse_request(parser, argv, build):
+    """build(options) for the parsed argv: the tool's request; a UserError from the checks
+    exits with one line, as argparse's own mistakes do."""
+    options = parser.parse_args(argv)
+    try:
+        return build(options)
+    except UserError as error:
+        parser.error(str(error))
+
+
+def request_from(options, request_class, **computed):
+    """request_class with each field from the option of its name, unless computed."""
+    names = [
+        field.name for field in dataclasses.fields(request_class) if field.name not in computed
+    ]
+    return request_class(**{name: getattr(options, name) for name in names}, **computed)
 
 
 def one_line(error):

@@ -9,11 +9,12 @@ from tools import contract
 from tools.channel_options import add_data_options, channels
 from tools.cli import (
     OneLineParser,
-    UserError,
     add_entry_point_option,
     add_hyperparameter_option,
     checked,
+    parse_request,
     positive,
+    request_from,
 )
 from tools.project import (
     BASE_JOB_NAME,
@@ -194,37 +195,16 @@ def build_parser():
 
 def parse_args(argv=None):
     """The LaunchRequest argv asks for; a mistake exits with one line."""
-    parser = build_parser()
-    options = parser.parse_args(argv)
-    try:
-        return to_request(options)
-    except UserError as error:
-        parser.error(str(error))
+    return parse_request(build_parser(), argv, to_request)
 
 
 def to_request(options):
-    return LaunchRequest(
+    return request_from(
+        options,
+        LaunchRequest,
         job_name=options.job_name or default_job_name(),
         channels=channels(options),
         distributions=dict(options.distribution),
-        source_dir=options.source_dir,
-        entry_point=options.entry_point,
-        mode=options.mode,
-        image_uri=options.image_uri,
         hyperparameters=dict(options.hyperparameter),
-        role=options.role,
-        region=options.region,
-        bucket=options.bucket,
-        prefix=options.prefix,
-        instance_type=options.instance_type,
-        instance_count=options.instance_count,
-        volume_size=options.volume_size,
-        max_run=options.max_run,
-        spot=options.spot,
-        max_wait=options.max_wait,
-        checkpoint_s3_uri=options.checkpoint_s3_uri,
-        keep_alive=options.keep_alive,
         mpi=mpi.settings(options) if INCLUDE_MPI else None,
-        wait=options.wait,
-        dry_run=options.dry_run,
     )

@@ -2,7 +2,13 @@
 
 from pathlib import Path
 
-from tools.cli import OneLineParser, UserError, add_entry_point_option, add_hyperparameter_option
+from tools.cli import (
+    OneLineParser,
+    add_entry_point_option,
+    add_hyperparameter_option,
+    parse_request,
+    request_from,
+)
 from tools.project import SOURCE_DIR
 from tools.run_requests import LocalRunRequest
 
@@ -38,20 +44,10 @@ def build_parser():
 
 def parse_args(argv=None):
     """The LocalRunRequest argv asks for; a mistake exits with one line."""
-    parser = build_parser()
-    options = parser.parse_args(argv)
-    try:
-        return LocalRunRequest(
-            data=options.data,
-            work=options.work,
-            source_dir=options.source_dir,
-            entry_point=options.entry_point,
-            hyperparameters=dict(options.hyperparameter),
-            prepare_only=options.prepare_only,
-            job_base_dir=options.job_base_dir,
-            image=options.image,
-            engine=options.engine,
-            network=options.network,
-        )
-    except UserError as error:
-        parser.error(str(error))
+    return parse_request(
+        build_parser(),
+        argv,
+        lambda options: request_from(
+            options, LocalRunRequest, hyperparameters=dict(options.hyperparameter)
+        ),
+    )
