@@ -9,6 +9,12 @@ import sys
 
 import pytest
 
+from tools import sdk
+from tools.plan import make_plan
+from tools.project import DEFAULT_REGION
+from tools.run_requests import LaunchRequest
+from tools.upload import placeholder_session
+
 PLACEHOLDER_ACCOUNT = "000000000000"
 
 
@@ -51,10 +57,8 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
     )
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert image.startswith(f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.")
-    bucket = (
-        f"sagemaker-{request['OutputDataConfig']['S3OutputPath'].split('-', 1)[1].split('/')[0]}"
-    )
-    assert bucket.endswith(f"-{PLACEHOLDER_ACCOUNT}")
+    output = request["OutputDataConfig"]["S3OutputPath"]
+    assert output.startswith(f"s3://sagemaker-{DEFAULT_REGION}-{PLACEHOLDER_ACCOUNT}/")
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
     notes = result.stderr.splitlines()
     assert notes == [
@@ -62,3 +66,28 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
         f" ({PLACEHOLDER_ACCOUNT})",
         "launch.py: dry run without a role: the role is a placeholder",
     ]
+
+
+def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
+    """The request is data: a unit test builds it, plans it and has the SDK describe the job."""
+    train = tmp_path / "train"
+    train.mkdir()
+    (train / "part-0.csv").write_text("1,2,3\n")
+    request = LaunchRequest(
+        job_name="unit-job",
+        channels={"train": str(train), "test": "s3://elsewhere/test/"},
+        hyperparameters={"epochs": 3},
+        role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
+        dry_run=True,
+    )
+    plan = make_plan(request, "unit-bucket", b"archive bytes")
+    session = sdk.sagemaker_session(placeholder_session(DEFAULT_REGION), plan.bucket, True)
+    with sdk.role_validation(False):
+        trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
+        sent = sdk.create_request(trainer, request, plan)
+
+    assert plan.code_key.endswith("/sourcedir.tar.gz") and plan.folders["train"][0] == train
+    assert sent["TrainingJobName"] == "unit-job"
+    assert json.loads(sent["HyperParameters"]["epochs"]) == 3
+    assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri
+    assert {c["ChannelName"] for c in sent["InputDataConfig"]} == {"train", "test"}
