@@ -4,23 +4,23 @@ Imports point one way: the entry points use these modules; these use project, co
 cli, sourcedir and egress; egress, the policy of what may leave the machine, uses nothing.
 source_dir/ uses none of it: it travels to SageMaker alone.
 
-    project        the template's answers and the project's paths (filled in when rendered)
-    contract       what SageMaker and the sagemaker-training toolkit define (reserved names, ...)
-    cli            command-line helpers and the exit codes both tools share
-    settings       the project's [tool.launch] settings in pyproject.toml (metric definitions)
-    egress         what may leave the machine: one policy for the code archive and data
-    sourcedir      source_dir/ packed into a deterministic sourcedir.tar.gz
-    run_requests   the typed requests the two command lines build
-    launch_options launch.py's command line
-    channel_options  its data options: channels and their distributions
-    mpi            launch.py's MPI options (only in projects rendered with include_mpi)
-    plan           where the code and data go in S3, decided before anything is sent
-    upload         the boto3 side: credentials, the bucket, uploading the plan
-    sdk            the only module that imports the SageMaker Python SDK
-    launcher       a LaunchRequest carried out: pack, plan, upload, start, wait, report
-    job_tree       the /opt/ml tree SageMaker mounts in a training container, built here
-    toolkit_run    the toolkit's `train` run on such a tree, here
-    container_run  the image's `train` run on it, mounted at /opt/ml as in a job
-    verdict        a finished run read back from its tree: success, or why it failed
+    project           the template's answers and the project's paths (filled in when rendered)
+    contract          what SageMaker and the sagemaker-training toolkit define (reserved names, ...)
+    cli               command-line helpers and the exit codes both tools share
+    settings          the project's [tool.launch] settings in pyproject.toml (metric definitions)
+    egress            what may leave the machine: one policy for the code archive and data
+    sourcedir         source_dir/ packed into a deterministic sourcedir.tar.gz
+    run_requests      the typed requests the two command lines build
+    launch_options    launch.py's command line
+    channel_options   its data options: channels and their distributions
+    mpi               launch.py's MPI options (only in projects rendered with include_mpi)
+    plan              where the code and data go in S3, decided before anything is sent
+    upload            the boto3 side: credentials, the bucket, uploading the plan
+    sdk               the only module that imports the SageMaker Python SDK
+    launcher          a LaunchRequest carried out: pack, plan, upload, start, wait, report
+    job_tree          the /opt/ml tree SageMaker mounts in a training container, built here
+    toolkit_run       the toolkit's `train` run on such a tree, here
+    container_run     the image's `train` run on it, mounted at /opt/ml as in a job
+    verdict           a finished run read back from its tree: success, or why it failed
     local_run_options local_run.py's command line
 """

@@ -52,8 +52,12 @@ class DryRunSession(Session):
     """Sends nothing: the SDK's own staging (framework mode's drivers) just gets a URI, and
     the bucket is taken as named."""
 
+    def __init__(self, *, default_bucket, **settings):
+        super().__init__(default_bucket=default_bucket, **settings)
+        self.named_bucket = default_bucket
+
     def default_bucket(self):
-        return self._default_bucket_name_override
+        return self.named_bucket
 
     def upload_data(self, path, bucket=None, key_prefix="data", **_):
         return f"s3://{bucket or self.default_bucket()}/{key_prefix}"
