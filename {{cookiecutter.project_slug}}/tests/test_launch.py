@@ -14,7 +14,7 @@ import tracemalloc
 import pytest
 from sent_requests import channel_sources
 
-from tools import launcher, plan, sourcedir
+from tools import launcher, plan
 from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
 
 pytestmark = pytest.mark.aws
@@ -56,7 +56,9 @@ def archive_names(data):
 
 
 def expected_names(source_dir):
-    return sorted(name for _, name in sourcedir.members(source_dir))
+    """Every file of the source folder (a fresh copy: no caches, secrets or links in it)."""
+    files = [p for p in source_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted(p.relative_to(source_dir).as_posix() for p in files)
 
 
 def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
