@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_training.py [--rows 40000] [--epochs 2] [--repeats 3]
 
 Renders the template with its defaults into a temporary folder, writes sample data with the
-project's own scripts/make_data.py, then measures in this one run (median of the repeats):
+project's own scripts/make_data.py, then measures in this one run (the repeats interleaved;
+of each kind, the whole run of median wall time):
 1. `python local_run.py` (the real toolkit, what `make train-local` runs) against
    `python source_dir/train.py` run directly with the same SM_* folders and data;
 2. train.py on a tiny set, and on 1x and 10x the rows: peak memory (max RSS) should stay
@@ -15,7 +16,6 @@ ratios use CPU time, which other load on the machine disturbs less.
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +53,8 @@ def measure(command, cwd, env=None):
 
 
 def median(runs):
-    return Run(*(statistics.median(getattr(run, field) for run in runs) for field in ("wall", "cpu", "peak_mb")))
+    """The run of median wall time, whole: its CPU time and memory come from that same run."""
+    return sorted(runs, key=lambda run: run.wall)[len(runs) // 2]
 
 
 def job_environment(data, work):
@@ -99,7 +100,7 @@ def print_report(direct, toolkit, sizes, args):
             f"cpu x{big.cpu / base.cpu:.2f}, memory x{big.peak_mb / base.peak_mb:.2f}",
         ),
     ]
-    print(f"\n{args.epochs} epochs, median of {args.repeats} runs each\n")
+    print(f"\n{args.epochs} epochs; of {args.repeats} interleaved runs each, the median one\n")
     print(f"{'run':<40} {'wall (s)':>9} {'cpu (s)':>8} {'peak RSS (MB)':>14}  ratio")
     for label, run, ratio in lines:
         print(f"{label:<40} {run.wall:>9.2f} {run.cpu:>8.2f} {run.peak_mb:>14.1f}  {ratio}")
@@ -120,13 +121,13 @@ def main():
         project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(scratch / "render")))
         sizes = {"tiny": TINY_ROWS, "1x": args.rows, "10x": 10 * args.rows}
         data = {name: make_data(project, scratch / name, rows) for name, rows in sizes.items()}
-        repeats = range(args.repeats)
-        toolkit = median([toolkit_run(project, data["1x"], scratch / "toolkit", args.epochs) for _ in repeats])
-        direct = {
-            name: median([direct_run(project, data[name], scratch / f"{name}-{i}", args.epochs) for i in repeats])
-            for name in sizes
-        }
-    print_report(direct, toolkit, sizes, args)
+        runs = {"toolkit": [], **{name: [] for name in sizes}}
+        for i in range(args.repeats):  # interleaved: a busy machine's drift touches each alike
+            runs["toolkit"].append(toolkit_run(project, data["1x"], scratch / f"toolkit-{i}", args.epochs))
+            for name in sizes:
+                runs[name].append(direct_run(project, data[name], scratch / f"{name}-{i}", args.epochs))
+    direct = {name: median(runs[name]) for name in sizes}
+    print_report(direct, median(runs["toolkit"]), sizes, args)
 
 
 if __name__ == "__main__":
