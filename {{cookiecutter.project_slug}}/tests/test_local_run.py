@@ -12,6 +12,7 @@ import pytest
 import local_run
 from tools import job_tree
 from tools.cli import UserError
+from tools.egress import EgressError
 from tools.project import (
     BASE_JOB_NAME,
     DEFAULT_INSTANCE_TYPE,
@@ -207,7 +208,7 @@ def test_the_entry_point_is_the_one_asked_for(data, tmp_path):
     tree = job_tree.prepare_job_tree(data, tmp_path / "work", entry_point="fit.py", source_dir=code)
 
     assert json.loads(read_config(tree, "hyperparameters.json")["sagemaker_program"]) == "fit.py"
-    with pytest.raises(UserError, match=r"train\.py is missing"):
+    with pytest.raises(EgressError, match=r"train\.py is missing"):
         job_tree.prepare_job_tree(data, tmp_path / "other", source_dir=code)
 
 

@@ -1,6 +1,5 @@
 """The sourcedir.tar.gz packer: same files, same bytes; secrets out; escapes refused."""
 
-import hashlib
 import io
 import os
 import tarfile
@@ -112,13 +111,17 @@ def test_a_missing_folder_is_reported(tmp_path):
         sourcedir.archive_bytes(tmp_path / "nowhere")
 
 
-def test_write_archive_returns_the_digest_of_what_it_wrote(source, tmp_path):
-    target = tmp_path / "sourcedir.tar.gz"
-    digest = sourcedir.write_archive(source, target)
-    assert digest == hashlib.sha256(target.read_bytes()).hexdigest()
-
-
 def test_the_archive_extracts_to_the_same_files(source, tmp_path):
     with tarfile.open(fileobj=io.BytesIO(sourcedir.archive_bytes(source))) as archive:
         archive.extractall(tmp_path / "out", filter="data")
     assert (tmp_path / "out" / "pkg" / "helpers.py").read_text() == "VALUE = 1\n"
+
+
+def test_packing_refuses_an_entry_point_it_would_leave_out_or_cannot_find(source):
+    (source / ".fit.py").write_text("print('hidden')\n")
+
+    with pytest.raises(EgressError, match=r"\.fit\.py would not be packed"):
+        sourcedir.pack(source, ".fit.py")
+    with pytest.raises(EgressError, match=r"fit\.py is missing: the job has nothing to run"):
+        sourcedir.pack(source, "fit.py")
+    assert sourcedir.pack(source, "train.py") == sourcedir.archive_bytes(source)

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from tools import contract
 from tools.egress import EgressError
@@ -95,12 +95,6 @@ def entry_point(value):
             f"entry point {value!r} must be a file in the source folder, e.g. train.py"
         )
     return path.as_posix()
-
-
-def check_entry_point(source_dir, entry_point):
-    """Refuse, in one line, an entry point the source folder does not hold."""
-    if not (Path(source_dir) / entry_point).is_file():
-        raise UserError(f"{Path(source_dir) / entry_point} is missing: the job has nothing to run")
 
 
 def parse_request(parser, argv, build):

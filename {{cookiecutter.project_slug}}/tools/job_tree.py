@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from tools import contract, sourcedir
-from tools.cli import UserError, check_entry_point
+from tools.cli import UserError
 from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, SOURCE_DIR
 
 LOCAL_JOB_NAME = f"{BASE_JOB_NAME}-local"
@@ -48,10 +48,10 @@ def prepare_job_tree(
     if not data.is_dir():
         raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
     distributions = channel_distributions(channel_folders(data), distribution)
-    check_entry_point(source_dir, entry_point)
+    archive = sourcedir.pack(source_dir, entry_point)  # first: a mistake here deletes nothing
     clear_tree(tree)
     (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is known as one
-    sourcedir.write_archive(source_dir, tree / contract.ARCHIVE_NAME)
+    (tree / contract.ARCHIVE_NAME).write_bytes(archive)
     for channel, channel_distribution in distributions.items():
         target = tree / contract.CHANNELS_DIR / channel
         fill_channel(data / channel, target, (hosts, current_host), channel_distribution)

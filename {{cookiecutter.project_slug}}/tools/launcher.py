@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 
 from tools import sdk, sourcedir
-from tools.cli import FAILED, INTERRUPTED, UserError, check_entry_point
+from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
 from tools.project import ECR_REPOSITORY, LOCAL_IMAGE
@@ -38,7 +38,7 @@ class Account:
 def launch(request):
     """Start the job the request names (or print it, for a dry run); the exit status."""
     sdk.configure_logging()
-    archive = pack(request.source_dir, request.entry_point)
+    archive = sourcedir.pack(request.source_dir, request.entry_point)
     if request.local and not compose_works():
         raise UserError("--instance-type local needs Docker with `docker compose` working here")
     account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
@@ -92,15 +92,6 @@ def placeholder_account(request):
     bucket = request.bucket or f"sagemaker-{request.region}-{PLACEHOLDER_ACCOUNT}"
     image_uri = request.image_uri or ecr_image_uri(PLACEHOLDER_ACCOUNT, request.region)
     return Account(boto_session, role, bucket, image_uri, real_role=False)
-
-
-def pack(source_dir, entry_point):
-    """The archive's bytes, after making sure it holds the entry point."""
-    check_entry_point(source_dir, entry_point)
-    archive = sourcedir.archive_bytes(source_dir)
-    if entry_point not in {name for _, name in sourcedir.members(source_dir)}:
-        raise UserError(f"{entry_point} would not be packed: a hidden, secret or cache file's name")
-    return archive
 
 
 def compose_works():

@@ -46,14 +46,30 @@ def tar_info(path, name):
     return info
 
 
+def pack(source_dir, entry_point):
+    """The archive's bytes, once sure it holds entry_point: the script the job runs."""
+    packed = members(source_dir)
+    if entry_point not in {name for _, name in packed}:
+        path = Path(source_dir) / entry_point
+        if path.is_file():
+            raise EgressError(f"{entry_point} would not be packed: a hidden, secret or cache name")
+        raise EgressError(f"{path} is missing: the job has nothing to run")
+    return archive_of(packed)
+
+
 def archive_bytes(source_dir):
     """The gzipped tar of source_dir, byte for byte the same for the same files."""
+    return archive_of(members(source_dir))
+
+
+def archive_of(packed):
+    """The gzipped tar of (path, name) members, in their order."""
     raw = io.BytesIO()
     with (
         gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz,
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
-        for path, name in members(source_dir):
+        for path, name in packed:
             info = tar_info(path, name)
             if info.issym():
                 tar.addfile(info)
@@ -66,10 +82,3 @@ def archive_bytes(source_dir):
 def digest(data):
     """The SHA-256 (hex) that names an archive in S3."""
     return hashlib.sha256(data).hexdigest()
-
-
-def write_archive(source_dir, target):
-    """Write sourcedir.tar.gz to target and return its SHA-256 digest (hex)."""
-    data = archive_bytes(source_dir)
-    Path(target).write_bytes(data)
-    return digest(data)
