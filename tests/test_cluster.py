@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from support.containers import built_image, podman, sample_data
+from support.tools import run_make
 
 HOSTS = ("algo-1", "algo-2")
 # Each host's `train` runs under this `timeout`, as a job's stopping condition would end it.
@@ -205,3 +206,29 @@ def test_a_host_that_dies_mid_job_fails_the_job_on_the_first_host(
     assert "ExecuteUserScriptError" in (trees["algo-1"] / "output" / "failure").read_text()
     assert not (trees["algo-1"] / "output" / "success").exists()
     assert not any((trees["algo-1"] / "model").iterdir())
+
+
+@pytest.mark.cluster
+def test_make_train_container_trains_several_processes_under_mpi(
+    mpi_project, mpi_image, base_image, cluster_data, tmp_path
+):
+    """One host of an MPI job, here: the toolkit's MPI runner starts train.py twice in the image."""
+    project = shutil.copytree(mpi_project, tmp_path / "project")
+
+    result = run_make(
+        project,
+        "train-container",
+        "ENGINE=podman",
+        f"IMAGE={mpi_image}",
+        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
+        f"DATA={cluster_data}",
+        f"RUN_DIR={tmp_path / 'run'}",
+        "PROCESSES_PER_HOST=2",
+        "HYPERPARAMETERS=epochs=2",
+        check=False,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Process 1 of 2" in result.stdout and "Process 2 of 2" in result.stdout
+    assert (tmp_path / "run" / "opt" / "ml" / "model" / "model.joblib").is_file()

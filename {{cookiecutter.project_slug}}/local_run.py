@@ -36,10 +36,11 @@ def main(argv=None):
 
 
 def run(request):
+    mpi = request.mpi.hyperparameters() if request.mpi else {}
     tree = prepare_job_tree(
         request.data,
         request.work,
-        request.hyperparameters,
+        request.hyperparameters | mpi,
         entry_point=request.entry_point,
         source_dir=request.source_dir,
         job_base_dir=contract.CONTAINER_BASE_DIR if request.image else request.job_base_dir,

@@ -9,8 +9,11 @@ from tools.cli import (
     parse_request,
     request_from,
 )
-from tools.project import SOURCE_DIR
+from tools.project import INCLUDE_MPI, SOURCE_DIR
 from tools.run_requests import LocalRunRequest
+
+if INCLUDE_MPI:
+    from tools import mpi
 
 
 def build_parser():
@@ -39,6 +42,8 @@ def build_parser():
         default="bridge",
         help="the container's network; none cuts it (default: bridge)",
     )
+    if INCLUDE_MPI:
+        mpi.add_local_options(container)
     return parser
 
 
@@ -48,6 +53,9 @@ def parse_args(argv=None):
         build_parser(),
         argv,
         lambda options: request_from(
-            options, LocalRunRequest, hyperparameters=dict(options.hyperparameter)
+            options,
+            LocalRunRequest,
+            hyperparameters=dict(options.hyperparameter),
+            mpi=mpi.local_settings(options) if INCLUDE_MPI else None,
         ),
     )

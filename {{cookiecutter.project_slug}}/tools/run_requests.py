@@ -125,6 +125,7 @@ class LocalRunRequest:
     image: str | None = None  # run this image's `train` on the tree instead of the toolkit here
     engine: str = "docker"  # or podman: anything with docker's command line
     network: str = "bridge"  # the container's; none mimics network isolation
+    mpi: object = None  # tools.mpi.MpiSettings in MPI projects: mpirun in the image
 
     def __post_init__(self):
         if self.image and (self.prepare_only or self.job_base_dir):
