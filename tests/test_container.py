@@ -6,9 +6,9 @@ The /opt/ml trees come from the project's own local_run.py; the data from its ma
 """
 
 import hashlib
+import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from support.containers import built_image, podman, sample_data
 from support.git import commit_all, git
+from support.rendering import TEMPLATE
 from support.tools import run_make
 
 # A hung toolkit (for instance waiting for DNS) must not hang the suite.
@@ -277,35 +278,25 @@ def test_build_and_push_marks_uncommitted_build_inputs_dirty(default_project, tm
     assert f":{commit}-dirty " in result.stdout
 
 
-# A script from the AWS examples, unchanged: pandas (in the image's train group), channels
-# `training` and `test`, the model directory from SM_MODEL_DIR.
-FOREIGN_SCRIPT = """
-import argparse, glob, os
-
-import joblib
-import pandas as pd
-from sklearn.linear_model import LogisticRegression
-
-
-def read(folder):
-    return pd.concat(pd.read_csv(f) for f in sorted(glob.glob(os.path.join(folder, "*.csv*"))))
+def own_scripts():
+    """The generated project's foreign-style scripts ({name: (source, model file)}), loaded from
+    the template: the module holds data only."""
+    path = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests" / "own_scripts.py"
+    spec = importlib.util.spec_from_file_location("own_scripts", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SCRIPTS
 
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--max-iter", type=int, default=100)
-parser.add_argument("--model-dir", default=os.environ["SM_MODEL_DIR"])
-args = parser.parse_args()
-train, test = read(os.environ["SM_CHANNEL_TRAINING"]), read(os.environ["SM_CHANNEL_TEST"])
-model = LogisticRegression(max_iter=args.max_iter).fit(train.iloc[:, 1:], train.iloc[:, 0])
-print(f"test:accuracy={model.score(test.iloc[:, 1:], test.iloc[:, 0]):.4f}")
-joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
-"""
+OWN_SCRIPTS = own_scripts()
 
 
 @pytest.mark.container
-def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_image, data, tmp_path):
+@pytest.mark.parametrize("name", OWN_SCRIPTS)
+def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_image, data, tmp_path, name):
+    script, model_file = OWN_SCRIPTS[name]
     byos = shutil.copytree(project, tmp_path / "byos")
-    (byos / "source_dir" / "fit.py").write_text(FOREIGN_SCRIPT)
+    (byos / "source_dir" / name).write_text(script)
     channels = tmp_path / "channels"
     shutil.copytree(data / "train", channels / "training")
     shutil.copytree(data / "validation", channels / "test")
@@ -318,7 +309,7 @@ def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_ima
         f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
         f"DATA={channels}",
         f"RUN_DIR={tmp_path / 'run'}",
-        "ENTRY_POINT=fit.py",
+        f"ENTRY_POINT={name}",
         "HYPERPARAMETERS=max-iter=200",
         check=False,
         timeout=900,
@@ -326,5 +317,4 @@ def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_ima
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     model = tmp_path / "run" / "opt" / "ml" / "model"
-    assert f"Model:   {model} (model.joblib)" in result.stdout
-    assert re.search(r"test:accuracy=0\.\d+", result.stdout)
+    assert f"Model:   {model} ({model_file})" in result.stdout

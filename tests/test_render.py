@@ -40,6 +40,7 @@ BASE_FILES = {
     "tests/sample/test_utils.py",
     "tests/test_egress.py",
     "tests/test_launch.py",
+    "tests/own_scripts.py",
     "tests/sent_requests.py",
     "tests/test_launch_channels.py",
     "tests/test_launch_chain.py",
