@@ -21,8 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from support.containers import built_image, podman, sample_data
-from support.tools import run_make
+from support.containers import built_image, make_train_container, podman, sample_data
 
 HOSTS = ("algo-1", "algo-2")
 # Each host's `train` runs under this `timeout`, as a job's stopping condition would end it.
@@ -215,18 +214,14 @@ def test_make_train_container_trains_several_processes_under_mpi(
     """One host of an MPI job, here: the toolkit's MPI runner starts train.py twice in the image."""
     project = shutil.copytree(mpi_project, tmp_path / "project")
 
-    result = run_make(
+    result = make_train_container(
         project,
-        "train-container",
-        "ENGINE=podman",
-        f"IMAGE={mpi_image}",
-        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
-        f"DATA={cluster_data}",
-        f"RUN_DIR={tmp_path / 'run'}",
+        mpi_image,
+        base_image,
+        cluster_data,
+        tmp_path / "run",
         "PROCESSES_PER_HOST=2",
         "HYPERPARAMETERS=epochs=2",
-        check=False,
-        timeout=900,
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

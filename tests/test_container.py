@@ -16,10 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support.containers import built_image, podman, sample_data
+from support.containers import built_image, make_train_container, podman, sample_data
 from support.git import commit_all, git
 from support.rendering import TEMPLATE
-from support.tools import run_make
 
 # A hung toolkit (for instance waiting for DNS) must not hang the suite.
 RUN_TIMEOUT = "300"
@@ -145,17 +144,8 @@ def test_image_holds_no_code_no_compiler_no_caches(project, image):
 @pytest.mark.container
 def test_make_train_container(project, image, base_image, tmp_path):
     data = sample_data(project, tmp_path / "data")
-    result = run_make(
-        project,
-        "train-container",
-        "ENGINE=podman",
-        f"IMAGE={image}",
-        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
-        f"DATA={data}",
-        f"RUN_DIR={tmp_path / 'run'}",
-        "HYPERPARAMETERS=epochs=2 task=classification",
-        check=False,
-        timeout=900,
+    result = make_train_container(
+        project, image, base_image, data, tmp_path / "run", "HYPERPARAMETERS=epochs=2 task=classification"
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -301,18 +291,8 @@ def test_a_foreign_script_trains_unchanged_in_the_image(project, image, base_ima
     shutil.copytree(data / "train", channels / "training")
     shutil.copytree(data / "validation", channels / "test")
 
-    result = run_make(
-        byos,
-        "train-container",
-        "ENGINE=podman",
-        f"IMAGE={image}",
-        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
-        f"DATA={channels}",
-        f"RUN_DIR={tmp_path / 'run'}",
-        f"ENTRY_POINT={name}",
-        "HYPERPARAMETERS=max-iter=200",
-        check=False,
-        timeout=900,
+    result = make_train_container(
+        byos, image, base_image, channels, tmp_path / "run", f"ENTRY_POINT={name}", "HYPERPARAMETERS=max-iter=200"
     )
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

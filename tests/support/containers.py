@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from support.tools import run_make
+
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sagemaker-template-tests"
 INSTALLER = "tests/support/install-container-tools.sh"
 
@@ -88,6 +90,22 @@ def built_image(project, base_image, tag):
     podman("build", "--build-arg", f"BASE_IMAGE={base_image}", "--tag", tag, str(project), timeout=900)
     yield tag
     podman("rmi", "--force", tag, check=False)
+
+
+def make_train_container(project, image, base_image, data, run_dir, *variables):
+    """The project's own `make train-container`, with podman, the image built on the local base."""
+    return run_make(
+        project,
+        "train-container",
+        "ENGINE=podman",
+        f"IMAGE={image}",
+        f"BUILD_ARGS=--build-arg BASE_IMAGE={base_image}",
+        f"DATA={data}",
+        f"RUN_DIR={run_dir}",
+        *variables,
+        check=False,
+        timeout=900,
+    )
 
 
 def sample_data(project, folder):
