@@ -273,7 +273,7 @@ def test_data_files_are_hashed_without_reading_them_whole(tmp_path):
         big.truncate(size)  # sparse: no time or disk spent writing it
     tracemalloc.start()
     try:
-        plan.folder_digest(tmp_path)
+        plan.folder_digest(plan.data_files(tmp_path))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -86,7 +86,8 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
         sent = sdk.create_request(trainer, request, plan)
 
-    assert plan.code_key.endswith("/sourcedir.tar.gz") and plan.folders["train"][0] == train
+    assert plan.code_key.endswith("/sourcedir.tar.gz")
+    assert [name for _, name in plan.folders["train"][0]] == ["part-0.csv"]
     assert sent["TrainingJobName"] == "unit-job"
     assert json.loads(sent["HyperParameters"]["epochs"]) == 3
     assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri

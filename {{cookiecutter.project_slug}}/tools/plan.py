@@ -7,7 +7,6 @@ exactly what it ran on.
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from tools import contract, sourcedir
 from tools.egress import check_data_folder
@@ -19,7 +18,7 @@ class Plan:
     bucket: str
     archive: bytes  # sourcedir.tar.gz
     code_key: str
-    folders: dict  # channel -> (local folder, key prefix) to upload
+    folders: dict  # channel -> (its files as (path, name), key prefix) to upload
     channel_uris: dict  # channel -> the S3 URI the job reads
     output_uri: str
     checkpoint_uri: str | None
@@ -36,8 +35,9 @@ def make_plan(request, bucket, archive):
         if location.startswith("s3://"):
             channel_uris[name] = location
         else:
-            key = s3_key(request.prefix, "data", name, folder_digest(location)) + "/"
-            folders[name] = (Path(location), key)
+            files = data_files(location)  # listed once: the digest and the upload use it
+            key = s3_key(request.prefix, "data", name, folder_digest(files)) + "/"
+            folders[name] = (files, key)
             channel_uris[name] = s3_uri(bucket, key)
     code_key = s3_key(request.prefix, "code", sourcedir.digest(archive), contract.ARCHIVE_NAME)
     spot_checkpoints = request.spot and s3_uri(
@@ -69,10 +69,10 @@ def data_files(folder):
     return check_data_folder(folder, PROJECT_DIR)
 
 
-def folder_digest(folder):
-    """SHA-256 over the names and contents of the files sent from a data folder."""
+def folder_digest(files):
+    """SHA-256 over the names and contents of a data folder's files, as (path, name)."""
     total = hashlib.sha256()
-    for path, name in data_files(folder):
+    for path, name in files:
         with path.open("rb") as file:  # streamed: data files can be larger than memory
             digest = hashlib.file_digest(file, "sha256").hexdigest()
         total.update(f"{name}\0{digest}\n".encode())

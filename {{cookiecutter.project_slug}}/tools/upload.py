@@ -6,7 +6,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tools.cli import UserError
-from tools.plan import data_files
 
 # The account a dry run without credentials shows: no real account has this number.
 PLACEHOLDER_ACCOUNT = "000000000000"
@@ -65,10 +64,10 @@ def upload(s3, plan):
     if not object_exists(s3, plan.bucket, plan.code_key):
         s3.put_object(Bucket=plan.bucket, Key=plan.code_key, Body=plan.archive)
         sent += len(plan.archive)
-    for folder, key in plan.folders.values():
+    for files, key in plan.folders.values():
         listed = s3.get_paginator("list_objects_v2").paginate(Bucket=plan.bucket, Prefix=key)
         present = {item["Key"] for page in listed for item in page.get("Contents", [])}
-        for path, name in data_files(folder):
+        for path, name in files:
             if key + name not in present:
                 s3.upload_file(str(path), plan.bucket, key + name)
                 sent += path.stat().st_size
