@@ -11,7 +11,7 @@ PYTHON := $(abspath $(VENV))/bin/python
 TRAIN_VENV := .venv-train
 BUILD := build
 TEMPLATE := {{cookiecutter.project_slug}}
-SLOW_TIERS := toolkit or aws or container or cluster
+SLOW_TIERS := toolkit or aws or container or cluster or localmode
 
 ## Show this help
 .PHONY: help
@@ -48,7 +48,7 @@ demo: $(VENV)/.installed
 	$(MAKE) -C "$$(ls -d $(BUILD)/demo/*/)" data train-local VENV=$(abspath $(VENV)) TRAIN_VENV=$(abspath $(TRAIN_VENV)) \
 	  -o $(abspath $(VENV))/.installed -o $(abspath $(TRAIN_VENV))/.installed
 
-## Lint, then run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster
+## Lint, then run every test tier: render, hooks, lint, toolkit, AWS stand-in, containers, cluster, local mode
 .PHONY: test
 test: lint
 	bash tests/support/install-container-tools.sh

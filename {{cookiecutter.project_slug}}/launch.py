@@ -2,6 +2,7 @@
 
     python launch.py                      # defaults from the project's answers; `make train`
     python launch.py --dry-run            # print the CreateTrainingJob request, send nothing
+    python launch.py --instance-type local  # SageMaker local mode: the image here, no AWS
     python launch.py --help               # every option
 
 Two ways to run the code in the image:
@@ -13,6 +14,7 @@ Two ways to run the code in the image:
 
 Local data folders (--train/--validation) are uploaded the same way, under a digest of their
 contents, so nothing unchanged is uploaded twice. The validation channel is optional.
+In local mode (tools/local_mode.py) nothing is uploaded: the SDK runs the image here.
 The code behind this is in tools/ (see tools/__init__.py).
 """
 
@@ -20,11 +22,17 @@ import sys
 
 from tools import cli
 from tools.launch_options import parse_args
+from tools.project import LOCAL_MODE_DIR
 
 
 def main(argv=None):
     request = parse_args(argv)
-    interrupted = "interrupted" if request.local else "interrupted before the job was started"
+    interrupted = (
+        f"interrupted; the containers are gone, what the job wrote is in"
+        f" {LOCAL_MODE_DIR / request.job_name}"
+        if request.local
+        else "interrupted before the job was started"
+    )
     return cli.run("launch.py", lambda: launch(request), aws_errors, interrupted)
 
 

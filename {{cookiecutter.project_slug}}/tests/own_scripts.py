@@ -60,3 +60,23 @@ SCRIPTS = {
     "model_dir_underscore.py": (MODEL_DIR_UNDERSCORE, "model.txt"),
     "toolkit_environment.py": (TOOLKIT_ENVIRONMENT, "summary.json"),
 }
+
+# A script that records what reached it as its "model": its --epochs, each channel's files and
+# whether AWS credentials were in its environment; the launch tests compare it with what they sent.
+RECORDER = """
+import argparse, json, os, pathlib
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int)
+args, _ = parser.parse_known_args()
+channels = json.loads(os.environ["SM_CHANNELS"])
+seen = {c: sorted(os.listdir(os.environ[f"SM_CHANNEL_{c.upper()}"])) for c in channels}
+model = pathlib.Path(os.environ["SM_MODEL_DIR"], "model.json")
+credentials = "AWS_ACCESS_KEY_ID" in os.environ
+model.write_text(json.dumps({"epochs": args.epochs, "files": seen, "credentials": credentials}))
+"""
+
+# A script that fails as scripts do: an exception, whose line the verdict must show.
+FAILING = """
+raise ValueError("the data has no label column")
+"""

@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 
 import launch
-from tools import contract, launch_options, launcher, run_requests, upload
+from tools import contract, launch_options, run_requests, upload
 from tools.project import PROJECT_DIR
 
 pytestmark = pytest.mark.aws
@@ -190,22 +190,40 @@ def test_ctrl_c_costs_one_line_and_exits_130(
     assert len(aws.sent("CreateTrainingJob")) == started
 
 
-COMPOSE_WORKS = launcher.compose_works()
+def without_any_compose(project, monkeypatch):
+    monkeypatch.setenv("PATH", str(project / "no-programs-here"))
 
 
-@pytest.mark.skipif(
-    not COMPOSE_WORKS, reason="local mode needs a Docker engine with `docker compose`"
-)
-def test_local_mode_trains_in_the_image(aws, run_launch, project):
-    result = run_launch("--bucket", aws.bucket, "--instance-type", "local", timeout=900)
-    assert result.returncode == 0, result.stderr
-    assert list((project / ".local-run" / "sagemaker-local-mode").rglob("model.joblib"))
+def without_a_docker_api(project, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{project / 'no-docker.sock'}")
 
 
-@pytest.mark.skipif(COMPOSE_WORKS, reason="checks what happens where docker compose is missing")
-def test_local_mode_without_compose_costs_one_line(aws, run_launch):
-    result = run_launch("--bucket", aws.bucket, "--instance-type", "local")
-    assert_refused(result, "needs Docker with `docker compose`", aws)
+# Local mode's mistakes, as above (local mode has no use for --no-wait).
+LOCAL_MODE_MISTAKES = {
+    "spot": (["--spot"], "--spot applies to SageMaker jobs, not to local mode", nothing),
+    "no wait": (["--no-wait"], "leave out --no-wait", nothing),
+    "dry run": (["--dry-run"], "--dry-run (it prints a SageMaker job's request) applies", nothing),
+    "sharded channel": (
+        ["--distribution", "train=ShardedByS3Key"],
+        "local mode gives every host all of a channel",
+        nothing,
+    ),
+    "no compose": (
+        [],
+        "neither `docker compose` (v2) nor `docker-compose` works",
+        without_any_compose,
+    ),
+}
+if shutil.which("docker-compose"):  # found, so the Docker API is what is missing
+    LOCAL_MODE_MISTAKES["no Docker API"] = ([], "needs a Docker API", without_a_docker_api)
+
+
+@pytest.mark.parametrize("mistake", LOCAL_MODE_MISTAKES)
+def test_each_local_mode_mistake_costs_one_line(aws, run_launch, project, monkeypatch, mistake):
+    arguments, message, break_something = LOCAL_MODE_MISTAKES[mistake]
+    break_something(project, monkeypatch)
+    assert_refused(run_launch("--instance-type", "local", *arguments), message, aws)
+    assert not (project / ".local-run").exists()
 
 
 @pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])

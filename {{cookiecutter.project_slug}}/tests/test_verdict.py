@@ -6,10 +6,7 @@ import sys
 
 import pytest
 
-from tools import job_tree, toolkit_run
-
-pytestmark = pytest.mark.toolkit
-
+from tools import job_tree, toolkit_run, verdict
 
 # Scripts of other shapes than the sample trainer's, and what a run of each must report:
 # (the script, its exit status through local_run, the lines the report must hold).
@@ -63,6 +60,7 @@ sys.exit(3)
 }
 
 
+@pytest.mark.toolkit
 @pytest.mark.parametrize("outcome", OUTCOMES)
 def test_the_verdict_is_the_toolkits_and_says_what_is_there(data, tmp_path, outcome):
     script, status, expected = OUTCOMES[outcome]
@@ -95,6 +93,7 @@ sys.exit(report_run(tree, run_toolkit_logged(tree)))
 """
 
 
+@pytest.mark.toolkit
 def test_the_terminal_sees_the_log_as_it_happens(data, tmp_path, capsys):
     code = tmp_path / "code"
     code.mkdir()
@@ -106,3 +105,25 @@ def test_the_terminal_sees_the_log_as_it_happens(data, tmp_path, capsys):
     log = (tree / "output" / toolkit_run.LOG_NAME).read_text()
     assert "Traceback (most recent call last)" in log and "step 1" in log
     assert log == capsys.readouterr().out
+
+
+# The SDK's framework driver prints a script's traceback with its indents stripped, then its own.
+STRIPPED_TRACEBACK = """\
+Executing command: /opt/venv/bin/python3 fail.py
+Traceback (most recent call last):
+File "/opt/ml/input/data/code/fail.py", line 7, in <module>
+main()
+File "/opt/ml/input/data/code/fail.py", line 4, in main
+raise ValueError("the data has no label column")
+^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+ValueError: the data has no label column
+Command failed with exit code 1. Traceback: Traceback (most recent call last):
+  File "/opt/ml/input/data/sm_drivers/common/utils.py", line 193, in execute_commands
+    raise subprocess.CalledProcessError(exitcode, commands)
+subprocess.CalledProcessError: Command '['python3', 'fail.py']' returned non-zero exit status 1.
+"""
+
+
+def test_a_traceback_without_indents_still_names_its_exception():
+    lines = STRIPPED_TRACEBACK.splitlines()
+    assert verdict.chained_exceptions(lines) == ["ValueError: the data has no label column"]

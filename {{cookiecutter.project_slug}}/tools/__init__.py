@@ -18,6 +18,8 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     upload            the boto3 side: credentials, the bucket, uploading the plan
     sdk               the only module that imports the SageMaker Python SDK
     launcher          a LaunchRequest carried out: pack, plan, upload, start, wait, report
+    local_mode        a LaunchRequest run by the SDK's local mode here, read back as a verdict
+    compose           Docker Compose and the Docker API that local mode runs the image with
     job_tree          the /opt/ml tree SageMaker mounts in a training container, built here
     toolkit_run       the toolkit's `train` run on such a tree, here
     container_run     the image's `train` run on it, mounted at /opt/ml as in a job

@@ -15,7 +15,6 @@ from tools.cli import UserError
 from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, SOURCE_DIR
 
 LOCAL_JOB_NAME = f"{BASE_JOB_NAME}-local"
-NETWORK_INTERFACE = "eth0"  # what a container calls its network here
 # Folders SageMaker creates empty for the job to write into.
 WRITTEN_BY_THE_JOB = (
     contract.CODE_DIR,
@@ -88,7 +87,7 @@ def resource_config(hosts, current_host):
                 "hosts": list(hosts),
             }
         ],
-        "network_interface_name": NETWORK_INTERFACE,
+        "network_interface_name": contract.CONTAINER_NETWORK_INTERFACE,
     }
 
 

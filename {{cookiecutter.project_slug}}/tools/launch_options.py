@@ -103,8 +103,8 @@ def add_compute_options(parser):
         "--instance-type",
         metavar="TYPE",
         default=DEFAULT_INSTANCE_TYPE,
-        help=f"default: {DEFAULT_INSTANCE_TYPE}; '{contract.LOCAL_INSTANCE_TYPES[0]}' runs the"
-        " image here with docker compose",
+        help=f"default: {DEFAULT_INSTANCE_TYPE}; {' or '.join(contract.LOCAL_INSTANCE_TYPES)}"
+        " runs the image here (SageMaker local mode, through Docker Compose; no AWS account)",
     )
     compute.add_argument(
         "--instance-count",

@@ -5,15 +5,14 @@ them into one line.
 """
 
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 
-from tools import sdk, sourcedir
+from tools import local_mode, sdk, sourcedir
 from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
-from tools.project import ECR_REPOSITORY, LOCAL_IMAGE
+from tools.project import ECR_REPOSITORY
 from tools.upload import (
     PLACEHOLDER_ACCOUNT,
     aws_session,
@@ -39,8 +38,8 @@ def launch(request):
     """Start the job the request names (or print it, for a dry run); the exit status."""
     sdk.configure_logging()
     archive = sourcedir.pack(request.source_dir, request.entry_point)
-    if request.local and not compose_works():
-        raise UserError("--instance-type local needs Docker with `docker compose` working here")
+    if request.local:
+        return local_mode.run(request, archive)
     account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
     plan = make_plan(request, account.bucket, archive)
     session = sdk.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
@@ -52,17 +51,13 @@ def launch(request):
     s3 = account.boto_session.client("s3")
     sent = upload(s3, plan)
     print(f"Uploaded {sent:,} new bytes; code: {plan.code_uri}")
-    if request.local:
-        output = sdk.train_locally(trainer, request, plan)
-        print(f"Local training finished; its output is in {output}")
-        return 0
     return start(account.boto_session, sdk.create_request(trainer, request, plan), request)
 
 
 def real_account(request):
     """The account of the credentials here, with the role, bucket and image checked."""
     role = request.role or (placeholder_role() if request.dry_run else None)
-    if not request.local and not role:
+    if not role:
         raise UserError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
     boto_session = aws_session(request.region)
     bucket = resolve_bucket(request, boto_session, boto_session.client("s3"))
@@ -94,15 +89,6 @@ def placeholder_account(request):
     return Account(boto_session, role, bucket, image_uri, real_role=False)
 
 
-def compose_works():
-    """Whether `docker compose` answers here: local mode runs the image with it."""
-    try:
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0
-
-
 def resolve_bucket(request, boto_session, s3):
     if request.bucket:
         check_bucket(s3, request.bucket)
@@ -111,8 +97,6 @@ def resolve_bucket(request, boto_session, s3):
 
 
 def default_image_uri(request, boto_session):
-    if request.local:
-        return LOCAL_IMAGE
     account = boto_session.client("sts").get_caller_identity()["Account"]
     return ecr_image_uri(account, request.region)
 

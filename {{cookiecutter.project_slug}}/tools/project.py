@@ -11,6 +11,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 SOURCE_DIR = PROJECT_DIR / "source_dir"  # the training code, packed into sourcedir.tar.gz
 # Local runs' trees and local mode's output; never packed (sourcedir skips the name).
 LOCAL_RUN_DIR = PROJECT_DIR / ".local-run"
+LOCAL_MODE_DIR = LOCAL_RUN_DIR / "local-mode"  # a folder per local-mode job: its model, output
 # The data folder, relative to where the tools run (make runs them in the project).
 DATA_FOLDER = "data"
 # What local runs train in: a virtual environment of the image's `train` group only, so an

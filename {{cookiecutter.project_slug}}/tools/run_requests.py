@@ -22,6 +22,13 @@ MODES = ("toolkit", "framework")  # who runs train.py in the image: the toolkit,
 FRAMEWORK_SCRIPTS = (".py", ".sh")  # what the SDK's driver can start
 DEFAULT_VOLUME_GB = 30
 DEFAULT_MAX_RUN = 3600  # seconds
+# What a local-mode job has no use for: request field -> its option.
+LOCAL_MODE_LACKS = {
+    "spot": "--spot",
+    "checkpoint_s3_uri": "--checkpoint-s3-uri",
+    "keep_alive": "--keep-alive",
+    "dry_run": "--dry-run (it prints a SageMaker job's request)",
+}
 ONE_HOST_ONLY = (
     "train over MPI"
     if INCLUDE_MPI
@@ -74,12 +81,25 @@ class LaunchRequest:
         unknown = sorted(set(self.distributions) - set(self.channels))
         if unknown:
             raise UserError(f"--distribution names no channel of the job: {', '.join(unknown)}")
-        if self.local and self.instance_count > 1:
-            raise UserError("local mode runs one container here: use --instance-count 1")
+        if self.local:
+            self.check_local()
         if self.instance_count > 1 and not self.mpi:
             raise UserError(
                 "--instance-count above 1 would train each host on its own shard with nothing to"
                 f" combine the models: {ONE_HOST_ONLY}"
+            )
+
+    def check_local(self):
+        """What local mode cannot do, refused in one line."""
+        for asked, option in LOCAL_MODE_LACKS.items():
+            if getattr(self, asked):
+                raise UserError(f"{option} applies to SageMaker jobs, not to local mode")
+        if not self.wait:
+            raise UserError("local mode runs here until the job ends: leave out --no-wait")
+        if contract.SHARDED_BY_S3_KEY in self.distributions.values():
+            raise UserError(
+                f"local mode gives every host all of a channel: {contract.SHARDED_BY_S3_KEY}"
+                " needs a SageMaker job"
             )
 
     @property
@@ -94,10 +114,11 @@ class LaunchRequest:
 
     def distribution(self, channel):
         """The channel's S3DistributionType: as asked for, else with several hosts each gets
-        its own share of the train files; every other channel goes whole to every host."""
+        its own share of the train files; every other channel goes whole to every host, as
+        every channel does in local mode (the SDK's local mode has no other)."""
         if channel in self.distributions:
             return self.distributions[channel]
-        sharded = channel == "train" and self.instance_count > 1
+        sharded = channel == "train" and self.instance_count > 1 and not self.local
         return contract.SHARDED_BY_S3_KEY if sharded else contract.FULLY_REPLICATED
 
 

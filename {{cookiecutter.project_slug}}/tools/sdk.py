@@ -6,8 +6,10 @@ LaunchRequest and a Plan.
 """
 
 import contextlib
+import json
 import logging
 import os
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.errors import MarkupError
@@ -20,6 +22,7 @@ from sagemaker.core.training.configs import (
     CheckpointConfig,
     Compute,
     DataSource,
+    FileSystemDataSource,
     MetricDefinition,
     OutputDataConfig,
     S3DataSource,
@@ -28,15 +31,16 @@ from sagemaker.core.training.configs import (
 )
 from sagemaker.core.utils.exceptions import FailedStatusError
 from sagemaker.train import ModelTrainer
+from sagemaker.train.local.local_container import _LocalContainer
 from sagemaker.train.model_trainer import Mode
 
 from tools import contract
-from tools.project import BASE_JOB_NAME, LOCAL_RUN_DIR
+from tools.project import BASE_JOB_NAME
 from tools.settings import metric_definitions
 
 # What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...).
 USER_ERRORS = (BotoCoreError, ClientError, RoleValidationError)
-LOCAL_MODE_ROOT = LOCAL_RUN_DIR / "sagemaker-local-mode"
+FILE_SCHEME = "file://"  # local mode's code: a folder here
 VALIDATE_ROLE = "SAGEMAKER_VALIDATE_ROLE"  # sagemaker.core.helper.iam_role_resolver reads it
 
 
@@ -117,11 +121,12 @@ def build_trainer(request, plan, session, image_uri, role):
             max_runtime_in_seconds=request.max_run,
             max_wait_time_in_seconds=request.max_wait_time,
         ),
-        output_data_config=OutputDataConfig(s3_output_path=plan.output_uri),
+        output_data_config=OutputDataConfig(s3_output_path=plan.output_uri)
+        if plan.output_uri
+        else None,
         checkpoint_config=CheckpointConfig(s3_uri=plan.checkpoint_uri)
         if plan.checkpoint_uri
         else None,
-        local_container_root=str(LOCAL_MODE_ROOT),
     )
     metrics = metric_definitions().items()
     return trainer.with_metric_definitions(
@@ -136,14 +141,18 @@ def hyperparameters(request, plan):
         return dict(request.hyperparameters)
     reserved = contract.toolkit_hyperparameters(request.entry_point, plan.code_uri, request.region)
     mpi = request.mpi.hyperparameters() if request.mpi else {}
-    return contract.encode_hyperparameters(request.hyperparameters | mpi | reserved)
+    encoded = contract.encode_hyperparameters(request.hyperparameters | mpi | reserved)
+    if request.local:
+        # Local mode mounts a file:// code folder at /opt/ml/code only if it reads the bare URI.
+        encoded[contract.SUBMIT_DIRECTORY] = plan.code_uri
+    return encoded
 
 
 def source_code(request, plan):
     """Framework mode's SourceCode: the same archive, run by the SDK's driver scripts."""
     has_requirements = (request.source_dir / contract.REQUIREMENTS).is_file()
     return SourceCode(
-        source_dir=plan.code_uri,
+        source_dir=plan.code_uri.removeprefix(FILE_SCHEME),  # local mode: a folder, not a URI
         entry_script=request.entry_point,
         requirements=contract.REQUIREMENTS if has_requirements else None,
     )
@@ -152,19 +161,19 @@ def source_code(request, plan):
 def input_channels(request, plan):
     """The job's input channels as SDK objects, each with its S3DistributionType."""
     return [
-        Channel(
-            channel_name=name,
-            data_source=DataSource(
-                s3_data_source=S3DataSource(
-                    s3_data_type="S3Prefix",
-                    s3_uri=uri,
-                    s3_data_distribution_type=request.distribution(name),
-                )
-            ),
-            input_mode="File",
-        )
+        Channel(channel_name=name, data_source=data_source(uri, request.distribution(name)))
         for name, uri in plan.channel_uris.items()
     ]
+
+
+def data_source(uri, distribution):
+    """A channel's source: S3, or (local mode) a folder here, which the SDK mounts."""
+    if not uri.startswith("s3://"):
+        # As the SDK's own local mode builds it: a folder here has no file system id to check.
+        folder = FileSystemDataSource.model_construct(directory_path=uri, file_system_type="EFS")
+        return DataSource(file_system_data_source=folder)
+    s3 = S3DataSource(s3_data_type="S3Prefix", s3_uri=uri, s3_data_distribution_type=distribution)
+    return DataSource(s3_data_source=s3)
 
 
 def create_request(trainer, request, plan):
@@ -180,10 +189,44 @@ def create_request(trainer, request, plan):
     return sent | {"TrainingJobName": request.job_name}
 
 
-def train_locally(trainer, request, plan):
-    """Run the job in local mode (docker compose here) until it ends."""
-    trainer.train(input_data_config=input_channels(request, plan), wait=True)
-    return trainer.local_container_root
+class LocalHosts(_LocalContainer):
+    """The SDK's local-mode runner, but each host is told the network interface a compose
+    container has: the SDK writes SageMaker's own, ethwe, in which MPI would find no network."""
+
+    def _write_config_files(self, host, input_data_config, hyper_parameters):
+        super()._write_config_files(host, input_data_config, hyper_parameters)
+        path = Path(self.container_root, host, contract.CONFIG_DIR, "resourceconfig.json")
+        config = json.loads(path.read_text())
+        config["network_interface_name"] = contract.CONTAINER_NETWORK_INTERFACE
+        path.write_text(json.dumps(config))
+
+
+def train_locally(trainer, request, plan, folder):
+    """Run the job in the SDK's local mode, in folder, until it ends: what ModelTrainer.train
+    does in local mode, with LocalHosts. Private SDK names again (_create_training_job_args,
+    _LocalContainer, _temp_code_dir); the local-mode tests guard them, the two-host one the
+    interface."""
+    trainer.local_container_root = str(folder)  # where framework mode's drivers are staged
+    job = trainer._create_training_job_args(input_data_config=input_channels(request, plan))
+    algorithm = job["algorithm_specification"]
+    hosts = LocalHosts(
+        training_job_name=request.job_name,
+        instance_type=request.instance_type,
+        instance_count=request.instance_count,
+        image=algorithm.training_image,
+        container_root=str(folder),
+        sagemaker_session=trainer.sagemaker_session,
+        container_entrypoint=algorithm.container_entrypoint,
+        container_arguments=algorithm.container_arguments,
+        input_data_config=job["input_data_config"] or [],
+        hyper_parameters=job["hyper_parameters"],
+        environment=job["environment"],
+    )
+    try:
+        hosts.train(wait=True)
+    finally:
+        if trainer._temp_code_dir is not None:  # framework mode's drivers, as train() does
+            trainer._temp_code_dir.cleanup()
 
 
 def wait_for_job(boto_session, job_name, region):

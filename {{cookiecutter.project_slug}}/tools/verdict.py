@@ -19,6 +19,7 @@ LAST_WORDS = 3  # lines of the log shown when nothing else explains the failure
 TRACEBACK = "Traceback (most recent call last):"
 CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
 EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(: .*)?")
+FRAME = 'File "'  # a traceback's frame line starts so
 LISTED_FILES = 5  # of the model and output folders, in the summary
 
 
@@ -102,8 +103,15 @@ def chained_exceptions(lines):
 
 
 def exception_after(lines, start):
-    """The first unindented line after a traceback's frames: its exception."""
+    """The first line after a traceback's frames: its exception. Frames are indented, or
+    (where a driver stripped the indents, as the SDK's framework driver does) a `File "..."`
+    line and the source line under it, with any ^^^ markers."""
+    source_next = False
     for line in lines[start:]:
-        if line and not line.startswith(" "):
+        if line.lstrip().startswith(FRAME):
+            source_next = True
+        elif source_next or not line.strip("^~ ") or line.startswith(" "):
+            source_next = False
+        else:
             return line if EXCEPTION_LINE.fullmatch(line) else None
     return None
