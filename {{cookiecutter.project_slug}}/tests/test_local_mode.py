@@ -15,6 +15,7 @@ import sys
 import pytest
 from own_scripts import FAILING, RECORDER
 
+from tools import compose
 from tools.project import LOCAL_IMAGE
 
 pytestmark = pytest.mark.localmode
@@ -163,6 +164,22 @@ def test_ctrl_c_removes_the_containers(engine, project):
     assert errors.splitlines()[-1].startswith("launch.py: interrupted; the containers are gone")
     assert kept(project) == ["model", "output"]
     assert leftovers() == []
+
+
+def test_the_job_ends_as_the_first_of_its_containers_to_end(engine):
+    """Compose stops every host when the first ends and should exit with that one's status;
+    through podman's Docker API it may exit 0 instead, so the launcher asks the containers."""
+    label = f"{COMPOSE_PROJECT_LABEL}={JOB}"
+    ended = []
+    for status, seconds in ((3, 0), (0, 2)):  # the first to end failed; the other did not
+        script = f"import sys, time; time.sleep({seconds}); sys.exit({status})"
+        run = ["docker", "run", "--detach", "--label", label, IMAGE, "python3", "-c", script]
+        ended.append(subprocess.run(run, capture_output=True, text=True).stdout.strip())
+    try:
+        subprocess.run(["docker", "wait", *ended], capture_output=True, timeout=120)
+        assert compose.first_exit_status(JOB) == 3
+    finally:
+        subprocess.run(["docker", "rm", "--force", *ended], capture_output=True)
 
 
 def test_a_channel_in_s3_is_read_by_the_sdk(engine, aws, project):

@@ -67,7 +67,8 @@ def check_engine(image):
 
 def first_exit_status(job_name):
     """The exit status of the job's container that ended first, whose end stopped the others
-    (the SDK runs `up --abort-on-container-exit`); None if there is none to ask."""
+    (the SDK runs `up --abort-on-container-exit`); None if there is none to ask. Compose's
+    own exit status should be this, but through podman's Docker API it can be 0 instead."""
     label = f"{PROJECT_LABEL}={project_name(job_name)}"
     ids = (answer(["docker", "ps", "--all", "--quiet", "--filter", f"label={label}"]) or "").split()
     described = json.loads(answer(["docker", "inspect", *ids]) or "[]") if ids else []
