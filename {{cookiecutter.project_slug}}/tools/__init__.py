@@ -13,11 +13,16 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     run_requests      the typed requests the two command lines build
     launch_options    launch.py's command line
     channel_options   its data options: channels and their distributions
+    tuning_options    its tuning options: the ranges to search, the objective, the limits
+    hyperparameter_check  the entry point's own parser, asked about every job's hyperparameters
     mpi               launch.py's MPI options (only in projects rendered with include_mpi)
     plan              where the code and data go in S3, decided before anything is sent
     upload            the boto3 side: credentials, the bucket, uploading the plan
-    sdk               the only module that imports the SageMaker Python SDK
+    sdk               the SageMaker Python SDK's trainer and request (with sdk_tuning, the only
+                      modules that import the SDK)
+    sdk_tuning        the SDK's hyperparameter tuner and its request
     launcher          a LaunchRequest carried out: pack, plan, upload, start, wait, report
+    tuning            a tuning job started, followed and its best training job reported
     local_mode        a LaunchRequest run by the SDK's local mode here, read back as a verdict
     compose           Docker Compose and the Docker API that local mode runs the image with
     job_tree          the /opt/ml tree SageMaker mounts in a training container, built here

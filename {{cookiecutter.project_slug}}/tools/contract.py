@@ -51,6 +51,7 @@ LOCAL_INSTANCE_TYPES = ("local", "local_gpu")
 # SageMaker's and AWS's naming rules, checked before anything is sent.
 CHANNEL_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 JOB_NAME = re.compile(r"(?=.{1,63}\Z)[a-zA-Z0-9](?:-*[a-zA-Z0-9])*")
+TUNING_JOB_NAME = re.compile(r"(?=.{1,32}\Z)[a-zA-Z0-9](?:-*[a-zA-Z0-9])*")
 S3_URI = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/\S*)?")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -76,6 +77,11 @@ def name_value_regex(name):
 def job_name(base):
     """base plus the UTC time to the second, as the v3 SDK names its jobs."""
     return f"{base}-{time.strftime(JOB_NAME_STAMP, time.gmtime())}"
+
+
+def tuning_job_name(base):
+    """job_name of base cut to fit a tuning job's 32 characters."""
+    return job_name(base[: 32 - len("-YYYYmmddHHMMSS")].rstrip("-"))
 
 
 def toolkit_hyperparameters(entry_point, submit_directory, region, job_name=None):

@@ -5,7 +5,7 @@ import argparse
 import os
 from pathlib import Path
 
-from tools import contract
+from tools import contract, tuning_options
 from tools.channel_options import add_data_options, channels
 from tools.cli import (
     OneLineParser,
@@ -162,7 +162,7 @@ def add_job_options(parser):
         "--job-name",
         type=checked(contract.JOB_NAME, "job name"),
         metavar="NAME",
-        help=f"default: {BASE_JOB_NAME}-<UTC time as YYYYmmddHHMMSS>",
+        help=f"default: {BASE_JOB_NAME}-<UTC time as YYYYmmddHHMMSS> (a tuning job's cut to 32)",
     )
     job.add_argument(
         "--wait",
@@ -187,6 +187,7 @@ def build_parser():
         add_aws_options,
         add_data_options,
         add_compute_options,
+        tuning_options.add_options,
         add_job_options,
     ):
         add_options(parser)
@@ -199,10 +200,12 @@ def parse_args(argv=None):
 
 
 def to_request(options):
+    tuning = tuning_options.settings(options)
     return request_from(
         options,
         LaunchRequest,
-        job_name=options.job_name or default_job_name(),
+        job_name=options.job_name or default_job_name(tuning=bool(tuning)),
+        tuning=tuning,
         channels=channels(options),
         distributions=dict(options.distribution),
         hyperparameters=dict(options.hyperparameter),

@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from tools import local_mode, sdk, sourcedir
+from tools import hyperparameter_check, local_mode, sdk, sourcedir, tuning
 from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
@@ -38,6 +38,7 @@ def launch(request):
     """Start the job the request names (or print it, for a dry run); the exit status."""
     sdk.configure_logging()
     archive = sourcedir.pack(request.source_dir, request.entry_point)
+    hyperparameter_check.check(request)
     if request.local:
         return local_mode.run(request, archive)
     account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
@@ -45,13 +46,26 @@ def launch(request):
     session = sdk.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
     with sdk.role_validation(account.real_role):
         trainer = sdk.build_trainer(request, plan, session, account.image_uri, account.role)
-        if request.dry_run:
-            print(json.dumps(sdk.create_request(trainer, request, plan), indent=2, default=str))
-            return 0
-    s3 = account.boto_session.client("s3")
-    sent = upload(s3, plan)
+        job = job_request(trainer, request, plan)
+    if request.dry_run:
+        print(json.dumps(job, indent=2, default=str))
+        return 0
+    sent = upload(account.boto_session.client("s3"), plan)
     print(f"Uploaded {sent:,} new bytes; code: {plan.code_uri}")
-    return start(account.boto_session, sdk.create_request(trainer, request, plan), request)
+    if request.tuning:
+        client = account.boto_session.client("sagemaker")
+        return tuning.start(client, job, request, plan.output_uri)
+    return start(account.boto_session, job, request)
+
+
+def job_request(trainer, request, plan):
+    """What to send: CreateHyperParameterTuningJob with --tune, else CreateTrainingJob."""
+    if not request.tuning:
+        return sdk.create_request(trainer, request, plan)
+    from tools import sdk_tuning  # the SDK's tuner, only when tuning: it imports much more
+
+    tuner = sdk_tuning.build_tuner(trainer, request.tuning)
+    return sdk_tuning.create_request(tuner, request, plan)
 
 
 def real_account(request):

@@ -28,6 +28,7 @@ LOCAL_MODE_LACKS = {
     "checkpoint_s3_uri": "--checkpoint-s3-uri",
     "keep_alive": "--keep-alive",
     "dry_run": "--dry-run (it prints a SageMaker job's request)",
+    "tuning": "--tune",
 }
 ONE_HOST_ONLY = (
     "train over MPI"
@@ -61,6 +62,7 @@ class LaunchRequest:
     checkpoint_s3_uri: str | None = None
     keep_alive: int | None = None
     mpi: object = None  # tools.mpi.MpiSettings in MPI projects, when the job trains over MPI
+    tuning: object = None  # tools.tuning_options.TuningSettings: a tuning job instead of a job
     wait: bool = True
     dry_run: bool = False
 
@@ -72,8 +74,10 @@ class LaunchRequest:
                 f"--mode framework runs only {' or '.join(FRAMEWORK_SCRIPTS)} scripts, not"
                 f" {self.entry_point} (the toolkit runs any)"
             )
-        if not contract.JOB_NAME.fullmatch(self.job_name):
-            raise UserError(f"malformed job name: {self.job_name!r}")
+        name_rule = contract.TUNING_JOB_NAME if self.tuning else contract.JOB_NAME
+        if not name_rule.fullmatch(self.job_name):
+            what = "tuning job name (at most 32 characters)" if self.tuning else "job name"
+            raise UserError(f"malformed {what}: {self.job_name!r}")
         if self.max_wait and not self.spot:
             raise UserError("--max-wait only applies with --spot")
         if self.spot and self.max_wait and self.max_wait < self.max_run:
@@ -122,9 +126,10 @@ class LaunchRequest:
         return contract.SHARDED_BY_S3_KEY if sharded else contract.FULLY_REPLICATED
 
 
-def default_job_name():
-    """The project's base job name plus the UTC time, as the SDK would name the job."""
-    name = contract.job_name(BASE_JOB_NAME)
+def default_job_name(tuning=False):
+    """The project's base job name plus the UTC time, as the SDK would name the job; a tuning
+    job's name is cut to SageMaker's 32 characters."""
+    name = (contract.tuning_job_name if tuning else contract.job_name)(BASE_JOB_NAME)
     if not contract.JOB_NAME.fullmatch(name):
         raise UserError(
             f"BASE_JOB_NAME {BASE_JOB_NAME!r} gives an invalid job name: pass --job-name"

@@ -16,7 +16,7 @@ def launch_settings():
         with PYPROJECT.open("rb") as file:
             return tomllib.load(file).get("tool", {}).get("launch", {})
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UserError(f"cannot read the metric definitions in {PYPROJECT}: {error}") from None
+        raise UserError(f"cannot read the [tool.launch] settings in {PYPROJECT}: {error}") from None
 
 
 def metric_definitions():
@@ -43,3 +43,15 @@ def metric_definition(entry):
             f" at most {contract.MAX_METRIC_REGEX} characters"
         )
     return name, regex
+
+
+def hyperparameter_parser(entry_point):
+    """'module:function' that parses entry_point's command line, from [tool.launch]
+    hyperparameter-parsers, or None."""
+    parsers = launch_settings().get("hyperparameter-parsers", {})
+    if not isinstance(parsers, dict) or not all(isinstance(v, str) for v in parsers.values()):
+        raise UserError(
+            f"[tool.launch] hyperparameter-parsers in {PYPROJECT} must map scripts to"
+            " 'module:function'"
+        )
+    return parsers.get(entry_point)
