@@ -47,7 +47,13 @@ def test_the_tuning_request_carries_ranges_objective_limits_and_the_job(aws, run
     assert ranges["CategoricalParameterRanges"] == [
         {"Name": "task", "Values": ["classification", "regression"]}
     ]
-    definition = sent["TrainingJobDefinition"]
+    assert_each_trial_is_the_job(aws, sent["TrainingJobDefinition"])
+    assert f"--hyper-parameter-tuning-job-name {TUNING_JOB}" in result.stdout
+
+
+def assert_each_trial_is_the_job(aws, definition):
+    """The trials' definition: the toolkit's reserved hyperparameters naming the uploaded code,
+    the uploaded channels and the project's metrics; the tuned names left to the tuner."""
     static = definition["StaticHyperParameters"]
     assert json.loads(static["sagemaker_program"]) == "train.py"
     code = json.loads(static["sagemaker_submit_directory"])
@@ -60,7 +66,6 @@ def test_the_tuning_request_carries_ranges_objective_limits_and_the_job(aws, run
         assert any(key.startswith(prefix) for key in aws.object_keys())
     metrics = {m["Name"] for m in definition["AlgorithmSpecification"]["MetricDefinitions"]}
     assert "validation:loss" in metrics
-    assert f"--hyper-parameter-tuning-job-name {TUNING_JOB}" in result.stdout
 
 
 def test_dry_run_prints_exactly_the_tuning_request_and_sends_nothing(aws, run_launch):
