@@ -33,7 +33,7 @@ PROJECT_CODE = [
 
 # Runs inside the image: facts about it as JSON.
 IMAGE_PROBE = r"""
-import hashlib, json, os, shutil, sys
+import hashlib, importlib.util, json, os, shutil, sys
 code_digests = set(sys.argv[1:])
 baked = []
 for folder, dirs, files in os.walk("/"):
@@ -46,6 +46,7 @@ for folder, dirs, files in os.walk("/"):
                     baked.append(path)
 print(json.dumps({
     "compilers": [c for c in ("gcc", "cc", "c++", "g++", "clang", "make") if shutil.which(c)],
+    "plotting": importlib.util.find_spec("matplotlib") is not None,
     "train": shutil.which("train"),
     "baked_code": baked,
     "opt_ml_exists": os.path.exists("/opt/ml"),
@@ -129,6 +130,7 @@ def test_image_holds_no_code_no_compiler_no_caches(project, image):
 
     assert facts["baked_code"] == []
     assert facts["compilers"] == []
+    assert not facts["plotting"], "matplotlib belongs to the dev group, not the training image"
     assert facts["train"] == "/opt/venv/bin/train"
     assert not facts["opt_ml_exists"], "/opt/ml belongs to SageMaker's mount"
     assert not facts["pip_cache"]

@@ -35,10 +35,6 @@ def drop_entry_script(project, monkeypatch):
     (project / "source_dir" / "train.py").unlink()
 
 
-def forget_the_parser(project, monkeypatch):
-    (project / "source_dir" / "hyperparameters.py").unlink()
-
-
 def forget_role(project, monkeypatch):
     monkeypatch.delenv("SAGEMAKER_ROLE_ARN")
 
@@ -119,12 +115,6 @@ MISTAKES = {
         nothing,
     ),
     "malformed role": (["--role", "SageMakerRole"], "malformed role ARN", nothing),
-    "a value the script refuses": (
-        ["--hyperparameter", "epochs=0"],
-        "train.py's parser (hyperparameters:parse_args) refuses: --epochs 0:",
-        nothing,
-    ),
-    "a parser that is gone": ([], "cannot load it: No module named", forget_the_parser),
     "job name over 63": (["--job-name", "a-" + "b" * 62], "malformed job name", nothing),
     "malformed image": (["--image-uri", "Not An Image"], "malformed image URI", nothing),
     "entry script missing": ([], "train.py is missing", drop_entry_script),

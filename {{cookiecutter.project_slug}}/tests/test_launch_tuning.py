@@ -126,19 +126,6 @@ MISTAKES = {
         "--max-parallel-jobs cannot be above --max-jobs",
     ),
     "tuning option alone": (["--max-jobs", "3"], "--max-jobs applies to tuning"),
-    # train.py's own parser (pyproject.toml [tool.launch] hyperparameter-parsers) is asked:
-    "unknown to the script": (
-        ["--tune", "learning_rate=0.01:0.1", "--objective", "train:loss"],
-        "unrecognized arguments: --learning_rate 0.01",
-    ),
-    "a bound the script refuses": (
-        ["--tune", "learning-rate=0:0.5", "--objective", "train:loss"],
-        "--learning-rate 0.0: hyperparameters: argument --learning-rate: must be greater than 0",
-    ),
-    "a value the script refuses": (
-        ["--tune", "task=classification,ranking", "--objective", "train:loss"],
-        "argument --task: invalid choice: 'ranking'",
-    ),
     "tuning name too long": (
         ["--tune", "alpha=0.1:1", "--objective", "train:loss", "--job-name", "t" * 33],
         "malformed tuning job name",

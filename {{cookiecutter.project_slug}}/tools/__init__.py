@@ -29,5 +29,7 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     toolkit_run       the toolkit's `train` run on such a tree, here
     container_run     the image's `train` run on it, mounted at /opt/ml as in a job
     verdict           a finished run read back from its tree: success, or why it failed
+    learning_curve    the metrics a log reports, drawn (a local run's, or a SageMaker job's)
+    progress          a long step's progress on one terminal line, silent in logs
     local_run_options local_run.py's command line
 """

@@ -25,6 +25,7 @@ from tools.project import (
     INCLUDE_MPI,
     LOCAL_IMAGE,
     SOURCE_DIR,
+    default_region,
 )
 from tools.run_requests import (
     DEFAULT_MAX_RUN,
@@ -78,9 +79,7 @@ def add_aws_options(parser):
     )
     aws.add_argument(
         "--region",
-        default=os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION,
+        default=default_region(),
         help=f"default: $AWS_REGION, $AWS_DEFAULT_REGION, then {DEFAULT_REGION}",
     )
     aws.add_argument(

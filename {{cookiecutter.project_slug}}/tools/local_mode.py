@@ -72,7 +72,7 @@ def run(request, archive):
             keep_results(folder)
     if not status and (folder / contract.FAILURE_FILE).exists():
         status = FAILED  # a host's script failed, though another host ended the job first
-    return report_run(folder, status)
+    return report_run(folder, status, title=request.job_name)
 
 
 def fresh_folder(job_name):

@@ -27,3 +27,8 @@ ECR_REPOSITORY = {{ cookiecutter.ecr_repository | quoted }}
 LOCAL_IMAGE = {{ (cookiecutter.project_slug ~ ":latest") | quoted }}
 # Whether the image and the launcher can train across several hosts (tools/mpi.py).
 INCLUDE_MPI = {{ "True" if cookiecutter.include_mpi else "False" }}
+
+
+def default_region():
+    """Where jobs go unless told: $AWS_REGION, $AWS_DEFAULT_REGION, then the project's answer."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION

@@ -1,11 +1,14 @@
 """The boto3 side of a launch: credentials, the bucket, and uploading what a Plan names."""
 
+import io
+
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tools.cli import UserError
+from tools.progress import Progress
 
 # The account a dry run without credentials shows: no real account has this number.
 PLACEHOLDER_ACCOUNT = "000000000000"
@@ -59,19 +62,30 @@ def check_bucket(s3, bucket):
 
 
 def upload(s3, plan):
-    """Upload what S3 does not hold yet; return the number of bytes sent."""
-    sent = 0
-    if not object_exists(s3, plan.bucket, plan.code_key):
-        s3.put_object(Bucket=plan.bucket, Key=plan.code_key, Body=plan.archive)
-        sent += len(plan.archive)
+    """Upload what S3 does not hold yet, with its progress on a terminal; return the number of
+    bytes sent."""
+    missing = missing_files(s3, plan)
+    archive = [] if object_exists(s3, plan.bucket, plan.code_key) else [plan.archive]
+    total = sum(path.stat().st_size for path, _ in missing) + sum(map(len, archive))
+    progress = Progress("Uploading", total, len(missing) + len(archive))
+    for data in archive:
+        s3.upload_fileobj(io.BytesIO(data), plan.bucket, plan.code_key, Callback=progress)
+        progress.file_done()
+    for path, key in missing:
+        s3.upload_file(str(path), plan.bucket, key, Callback=progress)
+        progress.file_done()
+    progress.finish()
+    return total
+
+
+def missing_files(s3, plan):
+    """(path, key) of each data file that S3 does not hold yet."""
+    missing = []
     for files, key in plan.folders.values():
         listed = s3.get_paginator("list_objects_v2").paginate(Bucket=plan.bucket, Prefix=key)
         present = {item["Key"] for page in listed for item in page.get("Contents", [])}
-        for path, name in files:
-            if key + name not in present:
-                s3.upload_file(str(path), plan.bucket, key + name)
-                sent += path.stat().st_size
-    return sent
+        missing += [(path, key + name) for path, name in files if key + name not in present]
+    return missing
 
 
 def object_exists(s3, bucket, key):

@@ -9,7 +9,7 @@ import json
 import re
 import sys
 
-from tools import contract
+from tools import contract, learning_curve
 from tools.cli import FAILED
 from tools.toolkit_run import log_path
 
@@ -23,10 +23,12 @@ FRAME = 'File "'  # a traceback's frame line starts so
 LISTED_FILES = 5  # of the model and output folders, in the summary
 
 
-def report_run(tree, returncode):
-    """Say where the results are, or why the run failed; return the exit status."""
+def report_run(tree, returncode, title="local run"):
+    """Draw the learning curve, then say where the results are, or why the run failed;
+    return the exit status."""
+    curve = learning_curve.draw_from_log(log_path(tree), tree / contract.OUTPUT_DATA_DIR, title)
     if returncode == 0:
-        summarize(tree)
+        summarize(tree, curve)
         return 0
     headline, details = explanation(tree, returncode)
     print(f"Training failed{headline}", file=sys.stderr)
@@ -36,7 +38,7 @@ def report_run(tree, returncode):
     return FAILED
 
 
-def summarize(tree):
+def summarize(tree, curve):
     model, output = tree / contract.MODEL_DIR, tree / contract.OUTPUT_DATA_DIR
     print("Training succeeded.")
     print(f"Model:   {model}{listing(model)}")
@@ -46,6 +48,8 @@ def summarize(tree):
         print(f"Metrics: {metrics}")
         for name, value in numeric_metrics(metrics).items():
             print(f"  {name}={value:.6g}")
+    if curve:
+        print(f"Curve:   {curve}")
 
 
 def listing(folder):
