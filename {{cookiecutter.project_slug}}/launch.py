@@ -37,9 +37,12 @@ def main(argv=None):
 
 
 def launch(request):
-    from tools import launcher  # the SDK, only now: --help and argument errors return at once
+    from tools.hyperparameter_check import Probe
 
-    return launcher.launch(request)
+    with Probe(request) as probe:  # the script's parser, asked while the SDK loads
+        from tools import launcher  # the SDK, only now: --help and argument errors return at once
+
+        return launcher.launch(request, probe)
 
 
 def aws_errors():

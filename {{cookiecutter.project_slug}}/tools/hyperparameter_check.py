@@ -34,17 +34,35 @@ for hyperparameters in json.loads(sys.argv[3]):
 """
 
 
-def check(request):
-    """Refuse, in one line, hyperparameters the entry point's parser refuses."""
-    parser = hyperparameter_parser(request.entry_point)
-    if not parser:
-        return
-    asked = json.dumps(candidates(request))
-    probe = [sys.executable, "-c", PROBE, str(request.source_dir), parser, asked]
-    result = subprocess.run(probe, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        said = (result.stderr.strip().splitlines() or ["it exited with an error"])[-1]
-        raise UserError(f"{request.entry_point}'s parser ({parser}) refuses: {said}")
+class Probe:
+    """The parser asked in a process of its own (started at once, so it runs while the SDK
+    loads); check() waits for its answer."""
+
+    def __init__(self, request):
+        self.entry_point = request.entry_point
+        self.parser = hyperparameter_parser(request.entry_point)
+        asked = json.dumps(candidates(request))
+        command = [sys.executable, "-c", PROBE, str(request.source_dir), str(self.parser), asked]
+        self.process = self.parser and subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+
+    def check(self):
+        """Refuse, in one line, hyperparameters the entry point's parser refuses."""
+        if not self.process:
+            return
+        _, errors = self.process.communicate(timeout=120)
+        if self.process.returncode != 0:
+            said = (errors.strip().splitlines() or ["it exited with an error"])[-1]
+            raise UserError(f"{self.entry_point}'s parser ({self.parser}) refuses: {said}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        if self.process and self.process.poll() is None:  # left early: a mistake, or Ctrl-C
+            self.process.kill()
+            self.process.wait()
 
 
 def candidates(request):

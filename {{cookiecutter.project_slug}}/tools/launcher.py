@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from tools import hyperparameter_check, local_mode, sdk, sourcedir, tuning
+from tools import local_mode, sdk, sourcedir, tuning
 from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
@@ -34,11 +34,12 @@ class Account:
     real_role: bool = True  # False: a placeholder, which IAM cannot check
 
 
-def launch(request):
-    """Start the job the request names (or print it, for a dry run); the exit status."""
+def launch(request, probe):
+    """Start the job the request names (or print it, for a dry run); the exit status. probe
+    is the entry point's parser at work (tools/hyperparameter_check.py)."""
     sdk.configure_logging()
     archive = sourcedir.pack(request.source_dir, request.entry_point)
-    hyperparameter_check.check(request)
+    probe.check()
     if request.local:
         return local_mode.run(request, archive)
     account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
