@@ -7,8 +7,6 @@ import json
 import pytest
 from sent_requests import channel_sources
 
-from tools import tuning
-
 pytestmark = pytest.mark.aws
 
 TUNING_JOB = "tuning-test-job"
@@ -143,27 +141,3 @@ def test_each_tuning_mistake_costs_one_line_and_uploads_nothing(aws, run_launch,
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
     assert aws.sent("CreateHyperParameterTuningJob") == []
-
-
-def test_following_prints_each_change_of_progress_once(capsys):
-    """moto's tuning jobs complete at once, so the stages of a real one are scripted here."""
-    stages = iter([
-        {"HyperParameterTuningJobStatus": "InProgress", "TrainingJobStatusCounters": {}},
-        {"HyperParameterTuningJobStatus": "InProgress",
-         "TrainingJobStatusCounters": {"InProgress": 2, "Completed": 0}},
-        {"HyperParameterTuningJobStatus": "InProgress",
-         "TrainingJobStatusCounters": {"InProgress": 2, "Completed": 0}},
-        {"HyperParameterTuningJobStatus": "Completed",
-         "TrainingJobStatusCounters": {"InProgress": 0, "Completed": 6}},
-    ])  # fmt: skip
-    pauses = []
-
-    last = tuning.follow(lambda: next(stages), sleep=pauses.append)
-
-    assert last["HyperParameterTuningJobStatus"] == "Completed"
-    assert capsys.readouterr().out.splitlines() == [
-        "InProgress: no training jobs yet",
-        "InProgress: 2 InProgress",
-        "Completed: 6 Completed",
-    ]
-    assert pauses == [tuning.POLL_SECONDS] * 3

@@ -23,6 +23,7 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     sdk_tuning        the SDK's hyperparameter tuner and its request
     launcher          a LaunchRequest carried out: pack, plan, upload, start, wait, report
     tuning            a tuning job started, followed and its best training job reported
+    follow            a job followed until it ends: each change of progress, its log
     local_mode        a LaunchRequest run by the SDK's local mode here, read back as a verdict
     compose           Docker Compose and the Docker API that local mode runs the image with
     job_tree          the /opt/ml tree SageMaker mounts in a training container, built here

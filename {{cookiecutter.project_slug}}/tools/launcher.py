@@ -129,7 +129,7 @@ def start(boto_session, job, request):
         print(f"Follow it: aws sagemaker describe-training-job --training-job-name {name}")
         return 0
     try:
-        sdk.wait_for_job(boto_session, name, request.region)
+        description = sdk.wait_for_job(boto_session, name, request.instance_count)
     except KeyboardInterrupt:
         print(
             f"launch.py: stopped watching; job {name} goes on"
@@ -137,7 +137,7 @@ def start(boto_session, job, request):
             file=sys.stderr,
         )
         return INTERRUPTED
-    return report_job(boto_session.client("sagemaker").describe_training_job(TrainingJobName=name))
+    return report_job(description)
 
 
 def report_job(description):

@@ -16,7 +16,6 @@ from rich.errors import MarkupError
 from rich.text import Text
 from sagemaker.core.helper.iam_role_resolver import RoleValidationError
 from sagemaker.core.helper.session_helper import Session
-from sagemaker.core.resources import TrainingJob
 from sagemaker.core.training.configs import (
     Channel,
     CheckpointConfig,
@@ -29,17 +28,19 @@ from sagemaker.core.training.configs import (
     SourceCode,
     StoppingCondition,
 )
-from sagemaker.core.utils.exceptions import FailedStatusError
+from sagemaker.core.utils.logs import MultiLogStreamHandler
 from sagemaker.train import ModelTrainer
 from sagemaker.train.local.local_container import _LocalContainer
 from sagemaker.train.model_trainer import Mode
 
 from tools import contract
+from tools.follow import follow, training_progress
 from tools.project import BASE_JOB_NAME
 from tools.settings import metric_definitions
 
 # What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...).
 USER_ERRORS = (BotoCoreError, ClientError, RoleValidationError)
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"  # each host's log: a stream <job>/algo-N-<time>
 FILE_SCHEME = "file://"  # local mode's code: a folder here
 VALIDATE_ROLE = "SAGEMAKER_VALIDATE_ROLE"  # sagemaker.core.helper.iam_role_resolver reads it
 
@@ -229,13 +230,30 @@ def train_locally(trainer, request, plan, folder):
             trainer._temp_code_dir.cleanup()
 
 
-def wait_for_job(boto_session, job_name, region):
-    """Stream the job's logs until it ends (the SDK raises for a failed job; the caller reads
-    the verdict from the job's description)."""
-    logging.getLogger("sagemaker.core.resources").setLevel(logging.INFO)  # the log lines
-    job = TrainingJob.get(training_job_name=job_name, session=boto_session, region=region)
-    with contextlib.suppress(FailedStatusError):
-        job.wait(logs=True)
+def wait_for_job(boto_session, job_name, instance_count):
+    """Follow the job until it ends (tools/follow.py): its progress and each host's log."""
+    client = boto_session.client("sagemaker")
+    logs = MultiLogStreamHandler(LOG_GROUP, job_name, expected_stream_count=instance_count)
+
+    def new_log_lines():
+        if not logs.ready():  # no log streams before the hosts start
+            return []
+        return [
+            f"{host_of(stream)} | {event['message']}"
+            for stream, event in logs.get_latest_log_events()
+        ]
+
+    return follow(
+        lambda: client.describe_training_job(TrainingJobName=job_name),
+        training_progress,
+        "TrainingJobStatus",
+        new_log_lines,
+    )
+
+
+def host_of(log_stream):
+    """algo-1 from a job's log stream name, <job>/algo-1-<epoch seconds>."""
+    return log_stream.partition("/")[2].rpartition("-")[0]
 
 
 def without_markup(record):

@@ -1,12 +1,11 @@
-"""A hyperparameter tuning job started, followed until it ends, and its best job reported."""
+"""A hyperparameter tuning job started, followed until it ends (tools/follow.py), and its
+best training job reported."""
 
 import sys
-import time
 
 from tools.cli import FAILED, INTERRUPTED
+from tools.follow import follow, tuning_progress
 
-POLL_SECONDS = 30
-ENDED = ("Completed", "Failed", "Stopped")
 KEY = "HyperParameterTuningJobName"  # in the API's requests and answers
 NAME_OPTION = "--hyper-parameter-tuning-job-name"
 
@@ -25,33 +24,15 @@ def start(client, job, request, output_uri):
         print(f"Follow it: {follow_up}")
         return 0
     try:
-        description = follow(lambda: client.describe_hyper_parameter_tuning_job(**{KEY: name}))
+        description = follow(
+            lambda: client.describe_hyper_parameter_tuning_job(**{KEY: name}),
+            tuning_progress,
+            "HyperParameterTuningJobStatus",
+        )
     except KeyboardInterrupt:
         print(f"launch.py: stopped watching; {name} goes on ({follow_up})", file=sys.stderr)
         return INTERRUPTED
     return report(description, output_uri)
-
-
-def follow(describe, sleep=time.sleep, poll_seconds=POLL_SECONDS):
-    """Describe the tuning job until it ends, printing each change of its progress; return the
-    last description."""
-    shown = None
-    while True:
-        description = describe()
-        progress = progress_line(description)
-        if progress != shown:
-            print(progress, flush=True)
-            shown = progress
-        if description["HyperParameterTuningJobStatus"] in ENDED:
-            return description
-        sleep(poll_seconds)
-
-
-def progress_line(description):
-    """'InProgress: 3 completed, 2 running, ...': the job's status and its training jobs'."""
-    counters = description.get("TrainingJobStatusCounters", {})
-    counts = ", ".join(f"{count} {state}" for state, count in counters.items() if count)
-    return f"{description['HyperParameterTuningJobStatus']}: {counts or 'no training jobs yet'}"
 
 
 def report(description, output_uri):
