@@ -172,7 +172,7 @@ def interrupt(*_, **__):
     ("interrupted", "message", "started"),
     [
         ("tools.launcher.upload", "interrupted before the job was started", 0),
-        ("sagemaker.core.resources.TrainingJob.wait", f"stopped watching; job {JOB} goes on", 1),
+        ("tools.sdk.wait_for_job", f"stopped watching; job {JOB} goes on", 1),
     ],
 )
 def test_ctrl_c_costs_one_line_and_exits_130(
