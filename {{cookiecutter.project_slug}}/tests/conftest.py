@@ -111,6 +111,7 @@ class StandIn:
         self.region = REGION
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sagemaker = boto3.client("sagemaker", region_name=REGION)
+        self.logs = boto3.client("logs", region_name=REGION)
 
     def object_keys(self):
         """Every object key in the bucket."""
@@ -145,6 +146,15 @@ class StandIn:
             for entry in self.server.requests()
             if entry["method"] == "PUT" and "X-Amz-Target" not in entry["headers"]
         )
+
+    def write_job_log(self, job_name, lines):
+        """lines in the CloudWatch log of a job's host algo-1, as SageMaker writes them."""
+        group, stream = "/aws/sagemaker/TrainingJobs", f"{job_name}/algo-1-1764730000"
+        self.logs.create_log_group(logGroupName=group)
+        self.logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        now = int(time.time() * 1000)  # CloudWatch keeps no events from weeks ago
+        events = [{"timestamp": now + i, "message": line} for i, line in enumerate(lines)]
+        self.logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
     def mark(self):
         """Forget the requests recorded so far (state is kept)."""

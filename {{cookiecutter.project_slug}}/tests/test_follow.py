@@ -1,9 +1,6 @@
 """Following a job prints each change of its progress once, and its log as it comes. moto's
 jobs end at once, so the stages of real ones are scripted here (the describes only)."""
 
-import time
-
-import boto3
 import pytest
 
 from tools import follow
@@ -66,12 +63,7 @@ def test_a_tuning_job_shows_its_training_jobs_counts_once_each(capsys):
 
 @pytest.mark.aws
 def test_waiting_for_a_job_prints_its_log_and_how_it_ended(aws, run_launch):
-    logs = boto3.client("logs", region_name=aws.region)
-    group, stream = "/aws/sagemaker/TrainingJobs", "followed-job/algo-1-1764730000"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    event = {"timestamp": int(time.time() * 1000), "message": "epoch=1 train:loss=0.5"}
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[event])
+    aws.write_job_log("followed-job", ["epoch=1 train:loss=0.5"])
 
     result = run_launch("--bucket", aws.bucket, "--job-name", "followed-job")
 

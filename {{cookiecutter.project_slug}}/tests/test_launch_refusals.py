@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 import launch
+from sent_requests import assert_refused
 from tools import contract, launch_options, run_requests, upload
 from tools.project import PROJECT_DIR
 
@@ -152,16 +153,6 @@ def test_each_mistake_costs_one_line_and_uploads_nothing(
     arguments, message, break_something = MISTAKES[mistake]
     break_something(project, monkeypatch)
     assert_refused(run_launch("--bucket", aws.bucket, "--no-wait", *arguments), message, aws)
-
-
-def assert_refused(result, message, aws):
-    """A non-zero exit, one line on stderr saying message, nothing uploaded or started."""
-    assert result.returncode != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert message in lines[0]
-    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
-    assert aws.sent("CreateTrainingJob") == []
 
 
 def interrupt(*_, **__):

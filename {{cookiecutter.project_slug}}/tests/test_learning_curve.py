@@ -6,10 +6,8 @@ import json
 import struct
 import subprocess
 import sys
-import time
 import zlib
 
-import boto3
 import pytest
 
 from tools import learning_curve
@@ -86,14 +84,7 @@ def test_a_local_run_draws_its_curve_next_to_its_metrics(data, tmp_path):
 
 @pytest.mark.aws
 def test_a_sagemaker_jobs_curve_is_drawn_from_its_log(aws, project):
-    logs = boto3.client("logs", region_name=aws.region)
-    group, stream = "/aws/sagemaker/TrainingJobs", "curve-job/algo-1-1764730000"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    lines = LOG.splitlines()
-    now = int(time.time() * 1000)  # CloudWatch keeps no events from weeks ago
-    events = [{"timestamp": now + i, "message": line} for i, line in enumerate(lines)]
-    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    aws.write_job_log("curve-job", LOG.splitlines())
 
     result = subprocess.run(
         [sys.executable, "-m", "tools.learning_curve", "curve-job"],

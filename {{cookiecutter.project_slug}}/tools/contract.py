@@ -36,6 +36,7 @@ CODE_DIR = "code"
 CONTAINER_BASE_DIR = "/opt/ml"  # where SageMaker mounts the tree
 CURRENT_GROUP = "homogeneousCluster"  # the one instance group of a plain job
 FIRST_HOST = "algo-1"  # SageMaker names a job's hosts algo-1, algo-2, ...
+JOB_LOG_GROUP = "/aws/sagemaker/TrainingJobs"  # each host's log: a stream <job>/algo-N-<time>
 # The network interface a container has on a podman or compose network (SageMaker's own hosts
 # are told ethwe), named in each host's resourceconfig.json for MPI to find the others.
 CONTAINER_NETWORK_INTERFACE = "eth0"

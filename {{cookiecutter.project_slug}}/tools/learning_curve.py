@@ -19,7 +19,6 @@ from tools.project import LOCAL_RUN_DIR, default_region
 from tools.settings import metric_definitions
 
 PICTURE = "learning-curve.png"
-SAGEMAKER_LOG_GROUP = "/aws/sagemaker/TrainingJobs"  # streams <job>/algo-1-<time>, ...
 JOBS_DIR = LOCAL_RUN_DIR / "jobs"  # a SageMaker job's picture: jobs/<job>/learning-curve.png
 
 
@@ -73,12 +72,12 @@ def draw_from_log(log, folder, title):
 
 def job_log_lines(logs, job_name):
     """Every line of a SageMaker job's log, host by host (CloudWatch Logs, via boto3)."""
-    prefix = {"logGroupName": SAGEMAKER_LOG_GROUP, "logStreamNamePrefix": f"{job_name}/"}
+    prefix = {"logGroupName": contract.JOB_LOG_GROUP, "logStreamNamePrefix": f"{job_name}/"}
     pages = logs.get_paginator("describe_log_streams").paginate(**prefix)
     streams = sorted(stream["logStreamName"] for page in pages for stream in page["logStreams"])
     for stream in streams:
         events = logs.get_paginator("filter_log_events").paginate(
-            logGroupName=SAGEMAKER_LOG_GROUP, logStreamNames=[stream]
+            logGroupName=contract.JOB_LOG_GROUP, logStreamNames=[stream]
         )
         for page in events:
             yield from (event["message"] for event in page["events"])

@@ -40,7 +40,6 @@ from tools.settings import metric_definitions
 
 # What AWS and the SDK raise for a mistake the user can fix (a role, a permission, ...).
 USER_ERRORS = (BotoCoreError, ClientError, RoleValidationError)
-LOG_GROUP = "/aws/sagemaker/TrainingJobs"  # each host's log: a stream <job>/algo-N-<time>
 FILE_SCHEME = "file://"  # local mode's code: a folder here
 VALIDATE_ROLE = "SAGEMAKER_VALIDATE_ROLE"  # sagemaker.core.helper.iam_role_resolver reads it
 
@@ -233,7 +232,9 @@ def train_locally(trainer, request, plan, folder):
 def wait_for_job(boto_session, job_name, instance_count):
     """Follow the job until it ends (tools/follow.py): its progress and each host's log."""
     client = boto_session.client("sagemaker")
-    logs = MultiLogStreamHandler(LOG_GROUP, job_name, expected_stream_count=instance_count)
+    logs = MultiLogStreamHandler(
+        contract.JOB_LOG_GROUP, job_name, expected_stream_count=instance_count
+    )
 
     def new_log_lines():
         if not logs.ready():  # no log streams before the hosts start

@@ -3,6 +3,7 @@ launch.py about every job's hyperparameters and every tuning bound and value bef
 is sent: what it refuses costs one line, against the moto stand-in."""
 
 import pytest
+from sent_requests import assert_refused
 
 pytestmark = pytest.mark.aws
 
@@ -30,13 +31,7 @@ REFUSED = {
 @pytest.mark.parametrize("mistake", REFUSED)
 def test_what_train_py_refuses_costs_one_line_and_sends_nothing(aws, run_launch, mistake):
     arguments, message = REFUSED[mistake]
-    result = run_launch("--bucket", aws.bucket, "--no-wait", *arguments)
-
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
-    assert aws.object_keys() == [] and aws.uploaded_bytes() == 0
-    assert aws.sent("CreateTrainingJob") == aws.sent("CreateHyperParameterTuningJob") == []
+    assert_refused(run_launch("--bucket", aws.bucket, "--no-wait", *arguments), message, aws)
 
 
 def test_a_parser_that_is_gone_costs_one_line(aws, run_launch, project):
