@@ -68,6 +68,20 @@ def link_data_to_passwd(project, monkeypatch):
     (project / "data" / "train" / "passwd.csv").symlink_to("/etc/passwd")
 
 
+def loop_in_source_dir(project, monkeypatch):
+    (project / "source_dir" / "loop.py").symlink_to("loop.py")
+
+
+def name_data_file_in_latin1(project, monkeypatch):
+    (project / "data" / "train" / os.fsdecode(b"caf\xe9.csv")).write_text("1,2\n")
+
+
+def make_home_like_folder(project, monkeypatch):
+    for name in (".aws/config", ".docker/config.json", ".kube/config", ".bash_history"):
+        (project / "home" / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / "home" / name).write_text("secret\n")
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -91,6 +105,13 @@ MISTAKES = {
     "metrics not a list": ([], "must be a list of strings", metrics_defined_as('"loss"')),
     "data linked out": ([], "passwd.csv is a symlink to /etc/passwd", link_data_to_passwd),
     "the project as data": (["--train", "."], "holds the project itself", nothing),
+    "a home-like folder as data": (
+        ["--train", "home"],
+        "home holds no data files once hidden, secret and cache files are left out",
+        make_home_like_folder,
+    ),
+    "data file name not UTF-8": ([], "has a name that is not UTF-8", name_data_file_in_latin1),
+    "symlink loop in source_dir": ([], "is a broken symlink or a symlink loop", loop_in_source_dir),
     "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
     "no channels at all": ([], "no channels: data/ has no folders", forget_data),
     "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),
@@ -155,8 +176,8 @@ def test_each_mistake_costs_one_line_and_uploads_nothing(
 
 
 def assert_refused(result, message, aws):
-    """A non-zero exit, one line on stderr saying message, nothing uploaded or started."""
-    assert result.returncode != 0
+    """Exit 2 (a user's mistake), one line on stderr saying message, nothing uploaded or started."""
+    assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
