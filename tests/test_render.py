@@ -49,6 +49,7 @@ BASE_FILES = {
     "tests/test_launch_refusals.py",
     "tests/test_local_run.py",
     "tests/test_local_run_env.py",
+    "tests/test_local_run_unreadable.py",
     "tests/test_own_scripts.py",
     "tests/test_sourcedir.py",
     "tests/test_train_lock.py",

@@ -49,8 +49,9 @@ def prepare_job_tree(
         raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
     distributions = channel_distributions(channel_folders(data), distribution)
     # Everything is read first: a mistake here (an unreadable file) deletes and writes nothing.
-    shares = {
-        channel: host_share(readable_files(data / channel), list(hosts), current_host, share)
+    placement = (list(hosts), current_host)
+    channels = {
+        channel: (data / channel, host_share(readable_files(data / channel), *placement, share))
         for channel, share in distributions.items()
     }
     archive = sourcedir.pack(source_dir, entry_point)
@@ -59,16 +60,23 @@ def prepare_job_tree(
     reserved = contract.toolkit_hyperparameters(
         entry_point, str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, LOCAL_JOB_NAME
     )
+    config = (reserved | (hyperparameters or {}), placement, distributions)
+    write_tree(tree, archive, channels, config)
+    return tree
+
+
+def write_tree(tree, archive, channels, config):
+    """The archive, each channel's files ({channel: (source folder, files)}) and the config;
+    a tree that fails half-way (a disk that filled up) is removed, not left half-built."""
     try:
         (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is one
         (tree / contract.ARCHIVE_NAME).write_bytes(archive)
-        for channel, files in shares.items():
-            fill_channel(data / channel, files, tree / contract.CHANNELS_DIR / channel)
-        write_config(tree, reserved | (hyperparameters or {}), (hosts, current_host), distributions)
+        for channel, (source, files) in channels.items():
+            fill_channel(source, files, tree / contract.CHANNELS_DIR / channel)
+        write_config(tree, *config)
     except OSError:
-        shutil.rmtree(tree, ignore_errors=True)  # a disk that filled up: no half-built tree
+        shutil.rmtree(tree, ignore_errors=True)
         raise
-    return tree
 
 
 def write_config(tree, hyperparameters, placement, distributions):
