@@ -21,7 +21,7 @@ help:
 # The venv holds the template's tools plus the generated project's dev group,
 # read from a rendered copy of its pyproject.toml so the list lives in one place
 # (rendered with MPI, whose dev group is a superset: mpi4py and an Open MPI wheel).
-$(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.json
+$(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml $(TEMPLATE)/train.lock cookiecutter.json
 	@echo ">> Setting up $(VENV)"
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
@@ -30,8 +30,7 @@ $(VENV)/.installed: requirements.txt $(TEMPLATE)/pyproject.toml cookiecutter.jso
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(BUILD)/deps . include_mpi=true >/dev/null
 	$(PYTHON) -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):dev"
 	python3 -m venv $(TRAIN_VENV)
-	$(TRAIN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(TRAIN_VENV)/bin/python -m pip install --quiet --group "$$(ls $(BUILD)/deps/*/pyproject.toml):train"
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --require-hashes --requirement "$$(ls $(BUILD)/deps/*/train.lock)"
 	@touch $@
 
 ## Create or update the virtual environment
@@ -66,6 +65,11 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check hooks tests bench local_extensions.py
 	$(VENV)/bin/shellcheck .ci/run tests/support/*.sh
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+## Refresh the generated project's train.lock for every Python and MPI answer (UPGRADE=1: newest)
+.PHONY: lock
+lock: $(VENV)/.installed
+	$(PYTHON) tests/support/train_lock.py $(if $(UPGRADE),--upgrade)
 
 ## Render the defaults into build/bake to look at
 .PHONY: bake

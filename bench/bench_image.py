@@ -37,8 +37,8 @@ ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PYTHONIOENCODING=UTF-8 LANG=C.U
 RUN apt-get update && apt-get install -y build-essential
 RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY pyproject.toml /tmp/pyproject.toml
-RUN pip install --upgrade pip && pip install --group /tmp/pyproject.toml:train
+COPY train.lock /tmp/train.lock
+RUN pip install --upgrade pip && pip install -r /tmp/train.lock
 """
 MB = 1_000_000
 

@@ -6,7 +6,6 @@ The /opt/ml trees come from the project's own local_run.py; the data from its ma
 """
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.containers import built_image, make_train_container, podman, sample_data
 from support.git import commit_all, git
-from support.rendering import TEMPLATE
+from support.rendering import TEMPLATE, project_module
 
 # A hung toolkit (for instance waiting for DNS) must not hang the suite.
 RUN_TIMEOUT = "300"
@@ -144,6 +143,20 @@ def test_image_holds_no_code_no_compiler_no_caches(project, image):
 
 
 @pytest.mark.container
+def test_image_holds_exactly_the_lock(project, image):
+    check = project_module(project / "tests" / "train_lock.py")
+    environment, installed = check.probe("podman", "run", "--rm", "--network=none", image, "python3")
+    pins = check.read_lock((project / "train.lock").read_text())
+
+    wanted = {(pin.name, pin.version) for pin in pins if pin.applies(environment)}
+    extra = {name for name, _ in installed} - {pin.name for pin in pins}
+
+    assert environment["platform_machine"] == "x86_64"
+    assert wanted - set(installed) == set(), "the image lacks these pins of train.lock"
+    assert extra <= {"setuptools"}, "beyond the lock, only what `python -m venv` seeds (before 3.12)"
+
+
+@pytest.mark.container
 def test_make_train_container(project, image, base_image, tmp_path):
     data = sample_data(project, tmp_path / "data")
     result = make_train_container(
@@ -261,8 +274,8 @@ def test_build_and_push_marks_uncommitted_build_inputs_dirty(default_project, tm
     project = shutil.copytree(default_project, tmp_path / default_project.name)
     commit_all(project, "Rendered project")
     commit = git(project, "rev-parse", "--short", "HEAD")
-    with (project / "pyproject.toml").open("a") as pyproject:
-        pyproject.write("# changed\n")
+    with (project / "train.lock").open("a") as lock:
+        lock.write("# changed\n")
 
     result = build_and_push(project, "--dry-run", "--build-only", ENGINE="docker")
 
@@ -270,17 +283,9 @@ def test_build_and_push_marks_uncommitted_build_inputs_dirty(default_project, tm
     assert f":{commit}-dirty " in result.stdout
 
 
-def own_scripts():
-    """The generated project's foreign-style scripts ({name: (source, model file)}), loaded from
-    the template: the module holds data only."""
-    path = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests" / "own_scripts.py"
-    spec = importlib.util.spec_from_file_location("own_scripts", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.SCRIPTS
-
-
-OWN_SCRIPTS = own_scripts()
+# The generated project's foreign-style scripts ({name: (source, model file)}), loaded from the
+# template: the module holds data only.
+OWN_SCRIPTS = project_module(TEMPLATE / "{{cookiecutter.project_slug}}" / "tests" / "own_scripts.py").SCRIPTS
 
 
 @pytest.mark.container

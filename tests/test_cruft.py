@@ -1,5 +1,6 @@
 """Staying in step with the template: cruft create, check and update on a real git history."""
 
+import json
 import shutil
 import subprocess
 
@@ -66,3 +67,19 @@ def test_update_applies_template_changes_and_keeps_the_users(project, template_r
     assert USER_EDIT in train and TEMPLATE_CHANGE not in train
     assert (project / "scripts" / "build_and_push.sh").stat().st_mode & 0o111
     assert cruft("check", cwd=project).returncode == 0
+
+
+def test_create_refuses_a_slug_with_path_parts_and_makes_no_folder(template_repo, tmp_path):
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True)
+    answers = json.dumps({"project_slug": "../made/sub/leaf"})
+
+    created = cruft(
+        "create", "--no-input", "--output-dir", "out", "--extra-context", answers, str(template_repo), cwd=work
+    )
+
+    assert created.returncode != 0
+    # cruft shows any error in a traceback of its own, wrapped to the terminal's width.
+    said = " ".join((created.stdout + created.stderr).split())
+    assert "error: project_slug '../made/sub/leaf' is invalid: it must be one folder name" in said
+    assert sorted(str(path.relative_to(work)) for path in work.rglob("*")) == ["out"]

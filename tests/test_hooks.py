@@ -116,6 +116,65 @@ def test_unusual_but_valid_answers_render(cookies):
     assert answers.items() >= unusual.items()
 
 
+def run_cookiecutter(cwd, *args):
+    """The cookiecutter command line, as a user runs it; its exit status and every line it printed."""
+    result = subprocess.run([tool("cookiecutter"), *args], cwd=cwd, capture_output=True, text=True, check=False)
+    return result.returncode, (result.stdout + result.stderr).splitlines()
+
+
+def folders_and_files(root):
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+
+
+FOLDER_RULE = "it must be one folder name, without '/', '\\' or '..' (the project's folder is made from it)."
+# Slugs that are paths: cookiecutter makes the project folder from the slug, parents and all,
+# before any hook runs, so they are refused as the folder's name is rendered. {root} is a
+# temporary folder holding the output folder.
+PATH_SLUGS = {
+    "climbs-out-of-the-output-folder": "../made/sub/leaf",
+    "nested-folders": "made/sub/leaf",
+    "absolute-path": "{root}/elsewhere/leaf",
+    "parent-folder": "..",
+    "windows-separator": "made\\leaf",
+    "trailing-slash": "leaf/",
+}
+
+
+@pytest.mark.parametrize("slug", PATH_SLUGS.values(), ids=PATH_SLUGS.keys())
+def test_a_slug_with_path_parts_makes_no_folder_anywhere(tmp_path, slug):
+    slug = slug.format(root=tmp_path)
+    (tmp_path / "out").mkdir()
+
+    status, lines = run_cookiecutter(tmp_path / "out", "--no-input", "-o", ".", str(TEMPLATE), f"project_slug={slug}")
+
+    assert (status, lines) == (1, [f"error: project_slug {slug!r} is invalid: {FOLDER_RULE}"])
+    assert folders_and_files(tmp_path) == ["out"]
+
+
+def test_a_replayed_slug_with_path_parts_makes_no_folder_anywhere(default_project, tmp_path):
+    replay = json.loads(default_project.joinpath(".cookiecutter.json").read_text())
+    replay["cookiecutter"]["project_slug"] = "../made/sub/leaf"
+    (tmp_path / "replay.json").write_text(json.dumps(replay))
+    (tmp_path / "out").mkdir()
+
+    status, lines = run_cookiecutter(tmp_path, "--replay-file", "replay.json", "-o", "out", str(TEMPLATE))
+
+    assert (status, lines) == (1, [f"error: project_slug '../made/sub/leaf' is invalid: {FOLDER_RULE}"])
+    assert folders_and_files(tmp_path) == ["out", "replay.json"]
+
+
+def test_the_command_line_shows_a_bad_answer_in_its_hook_line_and_no_traceback(tmp_path):
+    status, lines = run_cookiecutter(tmp_path, "--no-input", "-o", ".", str(TEMPLATE), "aws_region=EU")
+
+    assert status == 1
+    assert sorted(lines) == [
+        "Hook script failed (exit status: 1)",
+        "error: aws_region 'EU' is invalid: it must be an AWS region such as us-east-1, eu-central-2, "
+        "us-gov-west-1 or cn-north-1.",
+    ]
+    assert folders_and_files(tmp_path) == []
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [("python_version", "3.9"), ("include_github_actions", "yes")],

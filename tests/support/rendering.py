@@ -1,5 +1,6 @@
 """Render the template with pytest-cookies, once per set of answers, shared across the session."""
 
+import importlib.util
 import itertools
 import json
 from pathlib import Path
@@ -61,3 +62,11 @@ def default_project(render):
 def combination(request, render):
     """(answers, project path) for each combination of the template's choices."""
     return request.param, render(**request.param)
+
+
+def project_module(path):
+    """A module of a rendered project (or of the template's project folder), loaded by its path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -8,7 +8,7 @@ PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEFAULT_REGION={{ cookiecutter.aws_region }}
 DEFAULT_REPOSITORY={{ cookiecutter.ecr_repository }}
 # The files the image is built from: a commit tag is honest only if they are committed.
-BUILD_INPUTS=(Dockerfile .dockerignore pyproject.toml)
+BUILD_INPUTS=(Dockerfile .dockerignore train.lock)
 
 usage() {
     cat <<EOF

@@ -88,3 +88,19 @@ def test_any_data_format_still_goes(tmp_path):
     write(tmp_path, [*formats, ".DS_Store", ".ipynb_checkpoints/a-checkpoint.csv"])
 
     assert [name for _, name in check_data_folder(tmp_path, PROJECT_DIR)] == sorted(formats)
+
+
+def test_a_folder_it_cannot_list_is_an_error_not_left_out(tmp_path, monkeypatch):
+    """As root every folder can be listed: the refusal a user meets is staged here."""
+    write(tmp_path, ["train.py", "locked/part-0000.csv"])
+    list_folder = os.scandir
+
+    def scandir(path):
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return list_folder(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+    with pytest.raises(PermissionError, match="locked"):
+        files_to_send(tmp_path)

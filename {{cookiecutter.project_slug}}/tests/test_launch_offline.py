@@ -62,8 +62,8 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
     notes = result.stderr.splitlines()
     assert notes == [
-        f"launch.py: dry run without AWS credentials: the account and bucket are placeholders"
-        f" ({PLACEHOLDER_ACCOUNT})",
+        f"launch.py: dry run, which asks AWS nothing: the account is a placeholder"
+        f" ({PLACEHOLDER_ACCOUNT}); --bucket and --image-uri name the real ones",
         "launch.py: dry run without a role: the role is a placeholder",
     ]
 

@@ -1,5 +1,5 @@
 """launch.py refusing, in one line: every mistake before anything is uploaded, Ctrl-C,
---help without the SDK, job names; and local mode.
+--help without the SDK, job names (local mode's are in test_local_mode_refusals.py).
 
 Each test runs the real CLI in a scratch copy of the project against a moto server and
 checks that nothing reached it.
@@ -15,9 +15,9 @@ import time
 
 import pytest
 from botocore.config import Config
+from sent_requests import assert_refused
 
 import launch
-from sent_requests import assert_refused
 from tools import contract, launch_options, run_requests, upload
 from tools.project import PROJECT_DIR
 
@@ -69,6 +69,20 @@ def link_data_to_passwd(project, monkeypatch):
     (project / "data" / "train" / "passwd.csv").symlink_to("/etc/passwd")
 
 
+def loop_in_source_dir(project, monkeypatch):
+    (project / "source_dir" / "loop.py").symlink_to("loop.py")
+
+
+def name_data_file_in_latin1(project, monkeypatch):
+    (project / "data" / "train" / os.fsdecode(b"caf\xe9.csv")).write_text("1,2\n")
+
+
+def make_home_like_folder(project, monkeypatch):
+    for name in (".aws/config", ".docker/config.json", ".kube/config", ".bash_history"):
+        (project / "home" / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / "home" / name).write_text("secret\n")
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -92,6 +106,13 @@ MISTAKES = {
     "metrics not a list": ([], "must be a list of strings", metrics_defined_as('"loss"')),
     "data linked out": ([], "passwd.csv is a symlink to /etc/passwd", link_data_to_passwd),
     "the project as data": (["--train", "."], "holds the project itself", nothing),
+    "a home-like folder as data": (
+        ["--train", "home"],
+        "home holds no data files once hidden, secret and cache files are left out",
+        make_home_like_folder,
+    ),
+    "data file name not UTF-8": ([], "has a name that is not UTF-8", name_data_file_in_latin1),
+    "symlink loop in source_dir": ([], "is a broken symlink or a symlink loop", loop_in_source_dir),
     "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
     "no channels at all": ([], "no channels: data/ has no folders", forget_data),
     "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),
@@ -179,42 +200,6 @@ def test_ctrl_c_costs_one_line_and_exits_130(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and message in lines[0], lines
     assert len(aws.sent("CreateTrainingJob")) == started
-
-
-def without_any_compose(project, monkeypatch):
-    monkeypatch.setenv("PATH", str(project / "no-programs-here"))
-
-
-def without_a_docker_api(project, monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", f"unix://{project / 'no-docker.sock'}")
-
-
-# Local mode's mistakes, as above (local mode has no use for --no-wait).
-LOCAL_MODE_MISTAKES = {
-    "spot": (["--spot"], "--spot applies to SageMaker jobs, not to local mode", nothing),
-    "no wait": (["--no-wait"], "leave out --no-wait", nothing),
-    "dry run": (["--dry-run"], "--dry-run (it prints a SageMaker job's request) applies", nothing),
-    "sharded channel": (
-        ["--distribution", "train=ShardedByS3Key"],
-        "local mode gives every host all of a channel",
-        nothing,
-    ),
-    "no compose": (
-        [],
-        "neither `docker compose` (v2) nor `docker-compose` works",
-        without_any_compose,
-    ),
-}
-if shutil.which("docker-compose"):  # found, so the Docker API is what is missing
-    LOCAL_MODE_MISTAKES["no Docker API"] = ([], "needs a Docker API", without_a_docker_api)
-
-
-@pytest.mark.parametrize("mistake", LOCAL_MODE_MISTAKES)
-def test_each_local_mode_mistake_costs_one_line(aws, run_launch, project, monkeypatch, mistake):
-    arguments, message, break_something = LOCAL_MODE_MISTAKES[mistake]
-    break_something(project, monkeypatch)
-    assert_refused(run_launch("--instance-type", "local", *arguments), message, aws)
-    assert not (project / ".local-run").exists()
 
 
 @pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])

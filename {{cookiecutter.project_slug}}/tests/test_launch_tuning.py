@@ -67,7 +67,10 @@ def assert_each_trial_is_the_job(aws, definition):
 
 
 def test_dry_run_prints_exactly_the_tuning_request_and_sends_nothing(aws, run_launch):
-    common = ["--bucket", aws.bucket, "--job-name", TUNING_JOB, *TUNE, "--warm-start", "earlier"]
+    # A dry run asks AWS nothing: given the bucket and image, it names what a real run sends.
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/tuned:latest"
+    common = ["--bucket", aws.bucket, "--image-uri", image, "--job-name", TUNING_JOB, *TUNE]
+    common += ["--warm-start", "earlier"]
     dry = run_launch(*common, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert aws.object_keys() == [] and aws.sent("CreateHyperParameterTuningJob") == []

@@ -105,17 +105,17 @@ def test_a_new_run_starts_from_a_fresh_tree(data, tmp_path):
     assert not stale.exists()
 
 
-def test_a_tree_left_half_built_is_rebuilt(data, tmp_path, monkeypatch):
+def test_a_tree_that_fails_half_way_is_not_left_behind(data, tmp_path, monkeypatch):
     def disk_full(*_):
-        raise OSError("No space left on device")
+        raise OSError(28, "No space left on device", str(tmp_path / "opt" / "ml" / "input"))
 
     with monkeypatch.context() as patch:
         patch.setattr(job_tree, "fill_channel", disk_full)
         with pytest.raises(OSError):
             job_tree.prepare_job_tree(data, tmp_path)
 
+    assert not (tmp_path / "opt" / "ml").exists()
     tree = job_tree.prepare_job_tree(data, tmp_path)
-
     assert (tree / "sourcedir.tar.gz").is_file()
 
 

@@ -122,8 +122,9 @@ def one_line(error):
 
 def run(prog, work, user_errors=tuple, interrupted="interrupted"):
     """work()'s exit status; a user's mistake costs one line and USER_ERROR, Ctrl-C one line
-    and INTERRUPTED. Mistakes are UserError, EgressError and what user_errors() returns
-    (called only once work() has raised, so its imports cost nothing otherwise)."""
+    and INTERRUPTED. Mistakes are UserError, EgressError, what user_errors() returns (called
+    only once work() has raised, so its imports cost nothing otherwise), and an OSError about
+    a file (one that cannot be read, say): the file's name and the reason."""
     try:
         return work()
     except KeyboardInterrupt:
@@ -131,4 +132,9 @@ def run(prog, work, user_errors=tuple, interrupted="interrupted"):
         return INTERRUPTED
     except (UserError, EgressError, *user_errors()) as error:
         print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
+        return USER_ERROR
+    except OSError as error:
+        if error.filename is None:  # not about a file of the user's: a fault of the tool's
+            raise
+        print(f"{prog}: error: {error.filename}: {error.strerror or error}", file=sys.stderr)
         return USER_ERROR

@@ -44,7 +44,7 @@ def files_to_send(folder):
     if not root.is_dir():
         raise EgressError(f"{folder} is not a folder")
     found = []
-    for here, dirs, files in os.walk(root):
+    for here, dirs, files in walk(root):
         here = Path(here)
         dirs[:] = [d for d in dirs if not is_skipped_dir(here / d)]
         linked_dirs = [here / d for d in dirs if (here / d).is_symlink()]
@@ -53,6 +53,16 @@ def files_to_send(folder):
             check_kind(root, path)
             found.append((path, checked_name(path.relative_to(root).as_posix())))
     return sorted(found, key=lambda item: item[1])
+
+
+def walk(folder):
+    """os.walk, except that a folder it cannot list raises its OSError: os.walk would leave
+    it out in silence, and its files with it."""
+    return os.walk(folder, onerror=raise_error)
+
+
+def raise_error(error):
+    raise error
 
 
 def checked_name(name):

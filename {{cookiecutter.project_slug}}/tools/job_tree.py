@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-from tools import contract, sourcedir
+from tools import contract, egress, sourcedir
 from tools.cli import UserError
 from tools.project import BASE_JOB_NAME, DEFAULT_INSTANCE_TYPE, DEFAULT_REGION, SOURCE_DIR
 
@@ -47,19 +47,35 @@ def prepare_job_tree(
     if not data.is_dir():
         raise UserError(f"data folder {data} does not exist (`make data` writes sample data)")
     distributions = channel_distributions(channel_folders(data), distribution)
-    archive = sourcedir.pack(source_dir, entry_point)  # first: a mistake here deletes nothing
+    # Everything is read first: a mistake here (an unreadable file) deletes and writes nothing.
+    placement = (list(hosts), current_host)
+    channels = {
+        channel: (data / channel, host_share(readable_files(data / channel), *placement, share))
+        for channel, share in distributions.items()
+    }
+    archive = sourcedir.pack(source_dir, entry_point)
     clear_tree(tree)
-    (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is known as one
-    (tree / contract.ARCHIVE_NAME).write_bytes(archive)
-    for channel, channel_distribution in distributions.items():
-        target = tree / contract.CHANNELS_DIR / channel
-        fill_channel(data / channel, target, (hosts, current_host), channel_distribution)
     mounted_at = PurePosixPath(job_base_dir) if job_base_dir else PurePosixPath(tree)
     reserved = contract.toolkit_hyperparameters(
         entry_point, str(mounted_at / contract.ARCHIVE_NAME), DEFAULT_REGION, LOCAL_JOB_NAME
     )
-    write_config(tree, reserved | (hyperparameters or {}), (hosts, current_host), distributions)
+    config = (reserved | (hyperparameters or {}), placement, distributions)
+    write_tree(tree, archive, channels, config)
     return tree
+
+
+def write_tree(tree, archive, channels, config):
+    """The archive, each channel's files ({channel: (source folder, files)}) and the config;
+    a tree that fails half-way (a disk that filled up) is removed, not left half-built."""
+    try:
+        (tree / contract.CONFIG_DIR).mkdir(parents=True)  # first: a half-built tree is one
+        (tree / contract.ARCHIVE_NAME).write_bytes(archive)
+        for channel, (source, files) in channels.items():
+            fill_channel(source, files, tree / contract.CHANNELS_DIR / channel)
+        write_config(tree, *config)
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
+        raise
 
 
 def write_config(tree, hyperparameters, placement, distributions):
@@ -137,12 +153,22 @@ def host_share(files, hosts, current_host, distribution):
     return files[hosts.index(current_host) :: len(hosts)]
 
 
-def fill_channel(source, target, placement, distribution):
-    """This host's share of the source folder's files, linked into the channel's folder."""
-    hosts, current_host = placement
-    files = sorted(p for p in source.rglob("*") if p.is_file())
+def readable_files(folder):
+    """Every file under folder, sorted, each opened once: a folder or file this user cannot read
+    raises its OSError here (os.walk and rglob would skip an unreadable folder in silence)."""
+    files = []
+    for here, _, names in egress.walk(folder):
+        for path in (Path(here, name) for name in names):
+            if path.is_file():
+                with path.open("rb"):
+                    files.append(path)
+    return sorted(files)
+
+
+def fill_channel(source, files, target):
+    """files (this host's share of the source folder) linked into the channel's folder."""
     target.mkdir(parents=True)
-    for path in host_share(files, list(hosts), current_host, distribution):
+    for path in files:
         link_or_copy(path, target / path.relative_to(source))
 
 

@@ -172,7 +172,7 @@ def add_job_options(parser):
     job.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the CreateTrainingJob request as JSON; upload and send nothing",
+        help="print the CreateTrainingJob request as JSON; ask AWS nothing, upload nothing",
     )
 
 

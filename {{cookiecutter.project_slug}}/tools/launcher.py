@@ -17,7 +17,6 @@ from tools.upload import (
     PLACEHOLDER_ACCOUNT,
     aws_session,
     check_bucket,
-    has_credentials,
     placeholder_session,
     upload,
 )
@@ -31,7 +30,7 @@ class Account:
     role: str | None
     bucket: str
     image_uri: str
-    real_role: bool = True  # False: a placeholder, which IAM cannot check
+    real_role: bool = True  # False: a placeholder or a dry run's role, which IAM is not asked
 
 
 def launch(request, probe):
@@ -42,7 +41,7 @@ def launch(request, probe):
     probe.check()
     if request.local:
         return local_mode.run(request, archive)
-    account = placeholder_account(request) if offline_dry_run(request) else real_account(request)
+    account = placeholder_account(request) if request.dry_run else real_account(request)
     plan = make_plan(request, account.bucket, archive)
     session = sdk.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
     with sdk.role_validation(account.real_role):
@@ -71,18 +70,13 @@ def job_request(trainer, request, plan):
 
 def real_account(request):
     """The account of the credentials here, with the role, bucket and image checked."""
-    role = request.role or (placeholder_role() if request.dry_run else None)
+    role = request.role
     if not role:
         raise UserError(f"no execution role: pass --role or set {ROLE_VARIABLE}")
     boto_session = aws_session(request.region)
     bucket = resolve_bucket(request, boto_session, boto_session.client("s3"))
-    image_uri = request.image_uri or default_image_uri(request, boto_session)
-    return Account(boto_session, role, bucket, image_uri, real_role=role == request.role)
-
-
-def offline_dry_run(request):
-    """A dry run without credentials: it prints the request with placeholders."""
-    return request.dry_run and not has_credentials(request.region)
+    image_uri = request.image_uri or ecr_image_uri(caller_account(boto_session), request.region)
+    return Account(boto_session, role, bucket, image_uri)
 
 
 def placeholder_role():
@@ -91,12 +85,14 @@ def placeholder_role():
 
 
 def placeholder_account(request):
-    """Stand-ins for what only AWS could tell, named so that nobody mistakes them."""
-    print(
-        "launch.py: dry run without AWS credentials: the account and bucket are placeholders"
-        f" ({PLACEHOLDER_ACCOUNT})",
-        file=sys.stderr,
-    )
+    """A dry run asks AWS nothing, credentials or not: what only AWS could tell (the account
+    in the default bucket and image) is a placeholder, named so that nobody mistakes it."""
+    if not request.bucket or not request.image_uri:
+        print(
+            "launch.py: dry run, which asks AWS nothing: the account is a placeholder"
+            f" ({PLACEHOLDER_ACCOUNT}); --bucket and --image-uri name the real ones",
+            file=sys.stderr,
+        )
     boto_session = placeholder_session(request.region)
     role = request.role or placeholder_role()
     bucket = request.bucket or f"sagemaker-{request.region}-{PLACEHOLDER_ACCOUNT}"
@@ -108,12 +104,11 @@ def resolve_bucket(request, boto_session, s3):
     if request.bucket:
         check_bucket(s3, request.bucket)
         return request.bucket
-    return sdk.default_bucket(boto_session, request.dry_run)
+    return sdk.default_bucket(boto_session)
 
 
-def default_image_uri(request, boto_session):
-    account = boto_session.client("sts").get_caller_identity()["Account"]
-    return ecr_image_uri(account, request.region)
+def caller_account(boto_session):
+    return boto_session.client("sts").get_caller_identity()["Account"]
 
 
 def ecr_image_uri(account, region):

@@ -73,13 +73,10 @@ def sagemaker_session(boto_session, bucket, dry_run):
     return session_class(boto_session=boto_session, default_bucket=bucket)
 
 
-def default_bucket(boto_session, dry_run):
-    """The SDK's sagemaker-<region>-<account> bucket: only its name in a dry run, else
-    created on first use, with the SDK's ownership checks."""
-    probe = Session(boto_session=boto_session)
-    if dry_run:
-        return probe.generate_default_sagemaker_bucket_name(boto_session)
-    return probe.default_bucket()
+def default_bucket(boto_session):
+    """The SDK's sagemaker-<region>-<account> bucket, created on first use, with the SDK's
+    ownership checks."""
+    return Session(boto_session=boto_session).default_bucket()
 
 
 @contextlib.contextmanager

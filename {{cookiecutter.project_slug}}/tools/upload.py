@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from tools.cli import UserError
 from tools.progress import Progress
 
-# The account a dry run without credentials shows: no real account has this number.
+# The account a dry run shows (it asks AWS nothing): no real account has this number.
 PLACEHOLDER_ACCOUNT = "000000000000"
 
 
@@ -27,13 +27,21 @@ def new_session(region, **credentials):
     return boto3.Session(botocore_session=core, region_name=region, **credentials)
 
 
-def has_credentials(region):
-    return new_session(region).get_credentials() is not None
+class NothingSent(Exception):
+    """A request a dry run's session refused to send (the SDK asks IAM on its own)."""
 
 
 def placeholder_session(region):
-    """A session that can build requests but has nothing to send them with."""
-    return new_session(region, aws_access_key_id="placeholder", aws_secret_access_key="placeholder")
+    """A session that builds requests and sends none: what a dry run works with."""
+    session = new_session(
+        region, aws_access_key_id="placeholder", aws_secret_access_key="placeholder"
+    )
+    session.events.register("before-send", refuse_to_send)
+    return session
+
+
+def refuse_to_send(request, **_):
+    raise NothingSent(f"a dry run sends nothing: {request.method} {request.url}")
 
 
 def aws_session(region):

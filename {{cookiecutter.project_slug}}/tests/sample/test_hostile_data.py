@@ -2,6 +2,7 @@
 naming what is wrong (exit 1, output/failure), never with a traceback or a wrong result."""
 
 import gzip
+import json
 import re
 
 import pytest
@@ -66,6 +67,11 @@ HOSTILE = {
         ["--learning-rate", "1e300"],
         r"weights overflowed: training diverged",
     ),
+    "regression labels around 1e200": (
+        labels("1e200"),
+        [],
+        r"column 1: '1e200' is not a number the model can use",
+    ),
     "learning rate infinite": (
         unchanged,
         ["--learning-rate", "Infinity"],
@@ -84,3 +90,10 @@ def test_hostile_data_fails_in_one_line(job_env, regression_data, monkeypatch, c
 
     assert re.search(expected, failure), failure
     assert not (job_env / "model" / "model.joblib").exists()
+    metrics = job_env / "output" / "data" / "metrics.json"
+    if metrics.exists():  # what was written stays JSON: no Infinity or NaN
+        json.loads(metrics.read_text(), parse_constant=refuse_constant)
+
+
+def refuse_constant(name):
+    raise AssertionError(f"metrics.json holds {name}, which is not JSON")
