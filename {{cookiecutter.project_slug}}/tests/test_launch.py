@@ -12,9 +12,10 @@ import tarfile
 import tracemalloc
 
 import pytest
+from failing_jobs import FAILURE_REASON, FailingJobsProxy
 from sent_requests import channel_sources
 
-from tools import launcher, plan
+from tools import plan
 from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
 
 pytestmark = pytest.mark.aws
@@ -255,16 +256,24 @@ def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     assert "Final Resource Status: Completed" in result.stderr.splitlines()  # the SDK's, plain
 
 
-def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
-    # moto's jobs always complete, so the report is fed a failed job's description.
-    failed = {
-        "TrainingJobName": JOB,
-        "TrainingJobStatus": "Failed",
-        "FailureReason": "AlgorithmError: boom",
-    }
-    assert launcher.report_job(failed) == 1
-    reported = capsys.readouterr().err
-    assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
+@pytest.fixture
+def failing_jobs(aws, moto_server, monkeypatch):
+    """SageMaker requests go through a proxy whose jobs fail (see failing_jobs.py); S3's still
+    go straight to moto."""
+    proxy = FailingJobsProxy(moto_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", proxy.url)
+    yield proxy
+    proxy.stop()
+
+
+def test_a_failed_job_ends_the_wait_with_its_reason_and_exit_1(aws, run_launch, failing_jobs):
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
+
+    assert result.returncode == 1, result.stderr
+    assert f"launch.py: training job {JOB} Failed: {FAILURE_REASON}" in result.stderr.splitlines()
+    assert "Completed" not in result.stdout
+    assert aws.sent_job()["TrainingJobName"] == JOB  # the job was started through the proxy
+    assert failing_jobs.rewritten >= 2  # the SDK's wait followed the job, then the verdict
 
 
 def test_data_files_are_hashed_without_reading_them_whole(tmp_path):
