@@ -12,11 +12,11 @@ import tarfile
 import tracemalloc
 
 import pytest
+from answers import ECR_REPOSITORY, INSTANCE_TYPE, PREFIX
 from failing_jobs import FAILURE_REASON, FailingJobsProxy
 from sent_requests import channel_sources
 
 from tools import plan
-from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
 
 pytestmark = pytest.mark.aws
 
@@ -76,7 +76,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert request["RoleArn"] == aws.role
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
-    prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
+    prefix = f"s3://{aws.bucket}/{PREFIX}"
     assert_compute_and_storage(request, prefix)
     assert scraped(request, SAMPLE_LOG_LINE) == SAMPLE_METRICS
 
@@ -94,7 +94,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
 def assert_compute_and_storage(request, prefix):
     """Instances, limits, spot and where checkpoints and output go, as asked for."""
     assert request["ResourceConfig"] == {
-        "InstanceType": DEFAULT_INSTANCE_TYPE,
+        "InstanceType": INSTANCE_TYPE,
         "InstanceCount": INSTANCE_COUNT,
         "VolumeSizeInGB": 50,
         "KeepAlivePeriodInSeconds": 600,
@@ -251,7 +251,7 @@ def test_secrets_and_caches_never_reach_the_archive(aws, run_launch, project):
 def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
     assert result.returncode == 0, result.stderr
-    model = f"s3://{aws.bucket}/{DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
+    model = f"s3://{aws.bucket}/{PREFIX}/output/{JOB}/output/model.tar.gz"
     assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
     assert "Final Resource Status: Completed" in result.stderr.splitlines()  # the SDK's, plain
 

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from answers import REGION
 
 from tools import sdk
 from tools.plan import make_plan
-from tools.project import DEFAULT_REGION
 from tools.run_requests import LaunchRequest
 from tools.upload import placeholder_session
 
@@ -58,7 +58,7 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert image.startswith(f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.")
     output = request["OutputDataConfig"]["S3OutputPath"]
-    assert output.startswith(f"s3://sagemaker-{DEFAULT_REGION}-{PLACEHOLDER_ACCOUNT}/")
+    assert output.startswith(f"s3://sagemaker-{REGION}-{PLACEHOLDER_ACCOUNT}/")
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
     notes = result.stderr.splitlines()
     assert notes == [
@@ -81,7 +81,7 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         dry_run=True,
     )
     plan = make_plan(request, "unit-bucket", b"archive bytes")
-    session = sdk.sagemaker_session(placeholder_session(DEFAULT_REGION), plan.bucket, True)
+    session = sdk.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
     with sdk.role_validation(False):
         trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
         sent = sdk.create_request(trainer, request, plan)

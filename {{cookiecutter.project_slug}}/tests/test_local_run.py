@@ -8,18 +8,15 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from answers import BASE_JOB_NAME, INSTANCE_TYPE, REGION
 
 import local_run
 from tools import job_tree
 from tools.cli import UserError
 from tools.egress import EgressError
-from tools.project import (
-    BASE_JOB_NAME,
-    DEFAULT_INSTANCE_TYPE,
-    DEFAULT_REGION,
-    PROJECT_DIR,
-    SOURCE_DIR,
-)
+from tools.project import PROJECT_DIR
+
+SOURCE_DIR = Path(__file__).parents[1] / "source_dir"  # what the archive must hold
 
 
 def read_config(tree, name):
@@ -43,7 +40,7 @@ def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_pat
     assert decoded["task"] == "regression"
     assert decoded["sagemaker_program"] == "train.py"
     assert decoded["sagemaker_submit_directory"] == str(tree / "sourcedir.tar.gz")
-    assert decoded["sagemaker_region"] == DEFAULT_REGION
+    assert decoded["sagemaker_region"] == REGION
     assert decoded["sagemaker_job_name"] == f"{BASE_JOB_NAME}-local"
 
 
@@ -52,7 +49,7 @@ def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
 
     resources = read_config(tree, "resourceconfig.json")
     assert (resources["hosts"], resources["current_host"]) == (["algo-1"], "algo-1")
-    assert resources["current_instance_type"] == DEFAULT_INSTANCE_TYPE
+    assert resources["current_instance_type"] == INSTANCE_TYPE
     channels = read_config(tree, "inputdataconfig.json")
     assert sorted(channels) == ["train", "validation"]
     assert channels["train"]["S3DistributionType"] == "FullyReplicated"

@@ -54,16 +54,6 @@ def test_bad_hyperparameters_are_one_line_user_errors(argv, expected):
 # Whole runs in-process, with the SM_* environment the toolkit would set.
 
 
-def test_a_direct_run_writes_model_and_metrics(job_env, classification_data, monkeypatch):
-    use_channels(monkeypatch, classification_data)
-
-    train.main(["--epochs", "3"])
-
-    metrics = (job_env / "output" / "data" / "metrics.json").read_text()
-    assert set(json.loads(metrics)) == {"train:loss", "validation:loss", "validation:accuracy"}
-    assert (job_env / "model" / "model.joblib").is_file()
-
-
 def test_every_host_checkpoints_but_only_the_first_saves_the_model(
     job_env, classification_data, monkeypatch
 ):
@@ -235,6 +225,17 @@ def run_directly(project, cwd, *arguments):
         timeout=TOOLKIT_TIMEOUT,
         check=False,
     )
+
+
+def test_a_direct_run_writes_model_and_metrics_in_the_project(project):
+    result = run_directly(project, project, "--epochs", "3")
+
+    assert result.returncode == 0, result.stderr
+    assert len(epoch_lines(result.stdout)) == 3
+    written = project / ".local-run" / "direct"
+    metrics = json.loads((written / "output" / "data" / "metrics.json").read_text())
+    assert set(metrics) == {"train:loss", "validation:loss", "validation:accuracy"}
+    assert (written / "model" / "model.joblib").is_file()
 
 
 def test_a_direct_run_starts_afresh_rather_than_resuming(project):
