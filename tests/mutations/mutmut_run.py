@@ -16,6 +16,8 @@ this driver does about them:
   load each hook as `hooks.<name>`;
 - calls made in a test's subprocesses would not count for that test: hits/ (a sitecustomize
   and a pytest plugin on PYTHONPATH) hands them over.
+Help text (UNMUTATED) is left alone: thousands of rewordings, each costing the tests that run
+the command lines, for documentation.
 Each target runs in a throwaway copy: a render with MPI (every module), or the template.
 """
 
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 from workspace import SLOW_TIERS, copy_template, render_project
@@ -40,6 +43,9 @@ TARGETS = {
     "hooks": (["hooks"], ["tests/test_hooks.py", "tests/test_post_gen_project.py", "-m", f"not ({SLOW_TIERS})"]),
 }
 KILLED = {"killed", "timeout", "caught by type check"}
+# Lines whose expressions are not mutated: argparse's help text and descriptions are
+# documentation (the tests check what --help must name, not its wording).
+UNMUTATED = [r"\bhelp=", r"\bdescription="]
 
 
 def stage(target, scratch):
@@ -55,6 +61,7 @@ def stage(target, scratch):
         "also_copy": also_copy,
         "pytest_add_cli_args": ["-p", "mutmut_hits"],
         "pytest_add_cli_args_test_selection": tests,
+        "do_not_mutate_patterns": UNMUTATED,
     }
     lines = ["[mutmut]"] + [
         f"{key}=\n" + "".join(f"    {value}\n" for value in values) for key, values in settings.items()
@@ -98,26 +105,37 @@ def results(root):
 
 
 def accepted_survivors():
-    """{(function, old, new): reason} from survivors.toml."""
-    listed = tomllib.loads(SURVIVORS.read_text()).get("survivor", [])
-    return {(entry["function"], entry["old"], entry["new"]): entry["reason"] for entry in listed}
+    """{(function, old, new): reason} for each [[survivor]] of survivors.toml, and {(function,):
+    reason} for each [[untested]] function, whose every mutant no fast test reaches."""
+    listed = tomllib.loads(SURVIVORS.read_text())
+    survivors = {(entry["function"], entry["old"], entry["new"]): entry["reason"] for entry in listed["survivor"]}
+    return survivors | {(entry["function"],): entry["reason"] for entry in listed["untested"]}
+
+
+def listing_key(mutant):
+    """The key of survivors.toml that would accept the mutant."""
+    if mutant["status"] == "no tests":
+        return (mutant["function"],)
+    return mutant["function"], mutant["old"], mutant["new"]
 
 
 def report(target, mutants, seconds, accepted):
-    """Print the figures and every survivor; the survivors survivors.toml does not list."""
+    """Print the figures and every survivor (those no fast test reaches, by function); return
+    the survivors survivors.toml does not list."""
     survivors = [m for m in mutants if m["status"] not in KILLED]
+    untested = Counter(m["function"] for m in survivors if m["status"] == "no tests")
     killed = len(mutants) - len(survivors)
-    rate = killed / len(mutants) if mutants else 0.0
-    print(f"\n{target}: {len(mutants)} mutants, {killed} killed, {len(survivors)} survivors, ", end="")
-    print(f"kill rate {rate:.1%}, {seconds:.0f} s wall")
-    unlisted = []
+    print(f"\n{target}: {len(mutants)} mutants, {killed} killed, {len(survivors)} survivors", end="")
+    print(f" ({untested.total()} in functions no fast test reaches), kill rate {killed / len(mutants):.1%},", end="")
+    print(f" {seconds:.0f} s wall")
+    for function, count in sorted(untested.items()):
+        print(f"  {'listed' if (function,) in accepted else 'NEW':6} no tests  {function} ({count} mutants)")
     for mutant in survivors:
-        reason = accepted.get((mutant["function"], mutant["old"], mutant["new"]))
-        unlisted += [] if reason else [mutant]
-        print(f"  {'listed' if reason else 'NEW':6} {mutant['status']:9} {mutant['name']}")
-        for sign, text in (("-", mutant["old"]), ("+", mutant["new"])):
-            print("".join(f"      {sign} {line}\n" for line in text.splitlines() or [""]), end="")
-    return unlisted
+        if mutant["status"] != "no tests":
+            print(f"  {'listed' if listing_key(mutant) in accepted else 'NEW':6} {mutant['status']:9} {mutant['name']}")
+            for sign, text in (("-", mutant["old"]), ("+", mutant["new"])):
+                print("".join(f"      {sign} {line}\n" for line in text.splitlines() or [""]), end="")
+    return [mutant for mutant in survivors if listing_key(mutant) not in accepted]
 
 
 def main(argv=None):

@@ -61,6 +61,33 @@ def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
         assert (tree / folder).is_dir()
 
 
+def test_the_configs_are_what_sagemaker_writes_on_each_host(data, tmp_path):
+    hosts = ["algo-1", "algo-2"]
+    distribution = {"train": "ShardedByS3Key"}
+    tree = job_tree.prepare_job_tree(
+        data, tmp_path, hosts=hosts, current_host="algo-2", distribution=distribution
+    )
+
+    group = {
+        "instance_group_name": "homogeneousCluster",
+        "instance_type": INSTANCE_TYPE,
+        "hosts": hosts,
+    }
+    assert read_config(tree, "resourceconfig.json") == {
+        "current_host": "algo-2",
+        "current_instance_type": INSTANCE_TYPE,
+        "current_group_name": "homogeneousCluster",
+        "hosts": hosts,
+        "instance_groups": [group],
+        "network_interface_name": "eth0",
+    }
+    csv = {"ContentType": "text/csv", "TrainingInputMode": "File", "RecordWrapperType": "None"}
+    assert read_config(tree, "inputdataconfig.json") == {
+        "train": csv | {"S3DistributionType": "ShardedByS3Key"},
+        "validation": csv | {"S3DistributionType": "FullyReplicated"},
+    }
+
+
 def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
     tree = job_tree.prepare_job_tree(data, tmp_path)
 

@@ -1,0 +1,157 @@
+"""Both command lines read in-process, without AWS: what a good argv asks for, and the exact
+line each mistake costs (the launcher's refusals against the stand-in, which also check that
+nothing was sent, are in test_launch_refusals.py)."""
+
+import pytest
+
+from tools import launch_options, local_run_options
+from tools.cli import positive
+
+ROLE = "arn:aws:iam::123456789012:role/Training"
+{%- if cookiecutter.include_mpi %}
+ONE_HOST_ONLY = "train over MPI"
+{%- else %}
+ONE_HOST_ONLY = "use one instance, or re-render the project with include_mpi"
+{%- endif %}
+
+# argv: the line launch.py prints (after "launch.py: error: ", before " (see --help)").
+LAUNCH_MISTAKES = {
+    "empty train": (
+        ["--train="],
+        "argument --train: expected an s3:// URI or a folder, got nothing",
+    ),
+    "train nowhere": (
+        ["--train", "nowhere"],
+        "argument --train: nowhere is neither an s3:// URI nor a folder (`make data` writes the"
+        " sample set)",
+    ),
+    "train bad URI": (
+        ["--train", "s3://B/x"],
+        "argument --train: malformed S3 URI (expected s3://bucket/key): 's3://B/x'",
+    ),
+    "channel without location": (
+        ["--channel", "test"],
+        "argument --channel: malformed channel 'test' (expected NAME=LOCATION)",
+    ),
+    "channel bad name": (
+        ["--channel", "my data=data/train"],
+        "argument --channel: channel name 'my data' is not 1-64 letters, digits, '.', '_' or '-'"
+        " (SageMaker's rule)",
+    ),
+    "distribution unknown type": (
+        ["--distribution", "train=Sharded"],
+        "argument --distribution: malformed distribution 'train=Sharded' (expected"
+        " NAME=FullyReplicated|ShardedByS3Key)",
+    ),
+    "distribution of no channel": (
+        ["--distribution", "test=ShardedByS3Key"],
+        "--distribution names no channel of the job: test",
+    ),
+    "instance count zero": (
+        ["--instance-count", "0"],
+        "argument --instance-count: expected a whole number above 0, got '0'",
+    ),
+    "instance count words": (
+        ["--instance-count", "two"],
+        "argument --instance-count: expected a whole number above 0, got 'two'",
+    ),
+    "framework shell-less script": (
+        ["--mode", "framework", "--entry-point", "train.R"],
+        "--mode framework runs only .py or .sh scripts, not train.R (the toolkit runs any)",
+    ),
+    "max wait without spot": (["--max-wait", "60"], "--max-wait only applies with --spot"),
+    "max wait below max run": (
+        ["--spot", "--max-wait", "60", "--max-run", "120"],
+        "--max-wait must be at least --max-run",
+    ),
+    "local with two instances": (
+        ["--instance-type", "local", "--instance-count", "2"],
+        "local mode runs one container here: use --instance-count 1",
+    ),
+{%- if not cookiecutter.include_mpi %}
+    "two instances without MPI": (
+        ["--instance-count", "2"],
+        "--instance-count above 1 would train each host on its own shard with nothing to combine"
+        f" the models: {ONE_HOST_ONLY}",
+    ),
+{%- endif %}
+}
+
+LOCAL_RUN_MISTAKES = {
+    "image and prepare only": (
+        ["--image", "img", "--prepare-only"],
+        "--image runs the tree it builds: leave out --prepare-only",
+    ),
+    "image and job base dir": (
+        ["--image", "img", "--job-base-dir", "/opt/ml"],
+        "--image runs the tree it builds: leave out --prepare-only",
+    ),
+    "job base dir without prepare only": (
+        ["--job-base-dir", "/opt/ml"],
+        "--job-base-dir builds a tree for a container: add --prepare-only",
+    ),
+{%- if cookiecutter.include_mpi %}
+    "processes without the image": (
+        ["--processes-per-host", "2"],
+        "--processes-per-host runs MPI in the image, whose sshd the toolkit's MPI runner needs:"
+        " add --image (make train-container PROCESSES_PER_HOST=N)",
+    ),
+{%- endif %}
+}
+
+
+@pytest.fixture
+def in_project(project, monkeypatch):
+    """The project copy as the current folder (its data/ holds train/ and validation/)."""
+    monkeypatch.chdir(project)
+    return project
+
+
+def refusal(parse, argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse(argv)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mistake", LAUNCH_MISTAKES)
+def test_each_launch_mistake_costs_exactly_its_line(in_project, capsys, mistake):
+    argv, line = LAUNCH_MISTAKES[mistake]
+
+    printed = refusal(launch_options.parse_args, ["--role", ROLE, *argv], capsys)
+
+    assert printed == f"launch.py: error: {line} (see --help)\n"
+
+
+@pytest.mark.parametrize("mistake", LOCAL_RUN_MISTAKES)
+def test_each_local_run_mistake_costs_exactly_its_line(in_project, capsys, mistake):
+    argv, line = LOCAL_RUN_MISTAKES[mistake]
+    argv = ["--data", "data", "--work", "w", *argv]
+
+    printed = refusal(local_run_options.parse_args, argv, capsys)
+
+    assert printed == f"local_run.py: error: {line} (see --help)\n"
+
+
+def test_a_good_launch_argv_is_the_request_it_names(in_project):
+    argv = ["--role", ROLE, "--channel", "test=s3://bucket/test/", "--train", "data/train"]
+    argv += ["--distribution", "test=ShardedByS3Key", "--instance-count", "1", "--no-validation"]
+
+    request = launch_options.parse_args(argv)
+
+    assert request.channels == {"test": "s3://bucket/test/", "train": "data/train"}
+    assert request.distributions == {"test": "ShardedByS3Key"}
+    assert request.distribution("test") == "ShardedByS3Key"
+    assert request.distribution("train") == "FullyReplicated"
+    assert request.instance_count == 1
+
+
+def test_by_default_every_folder_in_data_is_a_channel(in_project):
+    request = launch_options.parse_args(["--role", ROLE])
+
+    assert request.channels == {"train": "data/train", "validation": "data/validation"}
+
+
+@pytest.mark.parametrize(("text", "number"), [("1", 1), ("12", 12)])
+def test_a_positive_number_is_read_as_given(text, number):
+    assert positive(text) == number
