@@ -108,8 +108,10 @@ def accepted_survivors():
     """{(function, old, new): reason} for each [[survivor]] of survivors.toml, and {(function,):
     reason} for each [[untested]] function, whose every mutant no fast test reaches."""
     listed = tomllib.loads(SURVIVORS.read_text())
-    survivors = {(entry["function"], entry["old"], entry["new"]): entry["reason"] for entry in listed["survivor"]}
-    return survivors | {(entry["function"],): entry["reason"] for entry in listed["untested"]}
+    survivors = {
+        (entry["function"], entry["old"], entry["new"]): entry["reason"] for entry in listed.get("survivor", [])
+    }
+    return survivors | {(entry["function"],): entry["reason"] for entry in listed.get("untested", [])}
 
 
 def listing_key(mutant):

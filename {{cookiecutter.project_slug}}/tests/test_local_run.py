@@ -11,7 +11,7 @@ import pytest
 from answers import BASE_JOB_NAME, INSTANCE_TYPE, REGION
 
 import local_run
-from tools import job_tree
+from tools import container_run, job_tree, toolkit_run
 from tools.cli import UserError
 from tools.egress import EgressError
 from tools.project import PROJECT_DIR
@@ -86,6 +86,32 @@ def test_the_configs_are_what_sagemaker_writes_on_each_host(data, tmp_path):
         "train": csv | {"S3DistributionType": "ShardedByS3Key"},
         "validation": csv | {"S3DistributionType": "FullyReplicated"},
     }
+
+
+def test_the_toolkit_runs_on_the_tree_with_the_runs_own_packages(data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    tree = job_tree.prepare_job_tree(data, tmp_path)
+
+    command, env = toolkit_run.toolkit_command(tree)
+
+    assert command == [str(Path(sys.executable).parent / "train")]
+    packages = tree / "run-packages"  # what requirements.txt installs, for this run only
+    assert (env["SAGEMAKER_BASE_DIR"], env["PIP_TARGET"]) == (str(tree), str(packages))
+    assert env["PYTHONPATH"] == f"{packages}:/elsewhere"
+    assert env["SM_STUDIO_LOCAL_MODE"] == "true"  # no wait for the host names in DNS
+    with pytest.raises(UserError, match=r"no toolkit `train` in \S+/bin: run `make setup`"):
+        toolkit_run.toolkit_command(tree, tmp_path / "no-venv")
+
+
+def test_a_container_gets_the_tree_at_opt_ml_as_host_algo_1(tmp_path):
+    command = container_run.container_command(tmp_path, "image:1", "podman", "none")
+
+    assert command == [
+        *("podman", "run", "--rm", "--network=none", "--hostname", "algo-1"),
+        *("--volume", f"{tmp_path}:/opt/ml", "image:1", "train"),
+    ]
+    with pytest.raises(UserError, match=r"^no-such-engine is not installed here"):
+        container_run.run_container_logged(tmp_path, "image:1", engine="no-such-engine")
 
 
 def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
