@@ -1,7 +1,7 @@
 """mutmut over the generated project's tools/ and source_dir/ and the template's hooks/, driven
 by the fast tests; every surviving mutant must be listed in survivors.toml with its reason.
 
-    .venv/bin/python tests/mutations/mutmut_run.py [--target project|hooks] [--children 2]
+    .venv/bin/python tests/mutations/mutmut_run.py [--target tools|source_dir|hooks] [--children 2]
 
 Why mutmut (3): it records which tests reach each function, then forks one worker per mutant
 from a process that has pytest and the project imported, and runs only those tests; the
@@ -38,8 +38,10 @@ HERE = Path(__file__).resolve().parent
 SURVIVORS = HERE / "survivors.toml"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 # What each target mutates (paths in its copy) and the fast tests that drive it.
+PROJECT_FAST_TESTS = ["tests", "-m", "not (toolkit or aws)"]
 TARGETS = {
-    "project": (["tools", "source_dir"], ["tests", "-m", "not (toolkit or aws)"]),
+    "tools": (["tools"], PROJECT_FAST_TESTS),
+    "source_dir": (["source_dir"], PROJECT_FAST_TESTS),
     "hooks": (["hooks"], ["tests/test_hooks.py", "tests/test_post_gen_project.py", "-m", f"not ({SLOW_TIERS})"]),
 }
 KILLED = {"killed", "timeout", "caught by type check"}
@@ -50,7 +52,7 @@ UNMUTATED = [r"\bhelp=", r"\bdescription="]
 
 def stage(target, scratch):
     """A copy for target with a setup.cfg for mutmut; its path."""
-    root = render_project(scratch) if target == "project" else copy_template(scratch / "template")
+    root = copy_template(scratch / "template") if target == "hooks" else render_project(scratch)
     folders, tests = TARGETS[target]
     sources = [str(path) for path in folders if path != "source_dir"]
     if "source_dir" in folders:

@@ -134,12 +134,12 @@ def test_each_local_run_mistake_costs_exactly_its_line(in_project, capsys, mista
 
 
 def test_a_good_launch_argv_is_the_request_it_names(in_project):
-    argv = ["--role", ROLE, "--channel", "test=s3://bucket/test/", "--train", "data/train"]
+    argv = ["--role", ROLE, "--channel", "test=s3://bucket/run=7/", "--train", "data/train"]
     argv += ["--distribution", "test=ShardedByS3Key", "--instance-count", "1", "--no-validation"]
 
     request = launch_options.parse_args(argv)
 
-    assert request.channels == {"test": "s3://bucket/test/", "train": "data/train"}
+    assert request.channels == {"test": "s3://bucket/run=7/", "train": "data/train"}
     assert request.distributions == {"test": "ShardedByS3Key"}
     assert request.distribution("test") == "ShardedByS3Key"
     assert request.distribution("train") == "FullyReplicated"
