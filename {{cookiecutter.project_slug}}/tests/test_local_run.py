@@ -123,6 +123,29 @@ def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
         assert linked.samefile(source)
 
 
+def test_files_in_a_channels_subfolders_keep_their_place(data, tmp_path):
+    mine = shutil.copytree(data, tmp_path / "data")
+    (mine / "train" / "2024" / "12").mkdir(parents=True)
+    (mine / "train" / "2024" / "12" / "part.csv").write_text("1,2\n")
+
+    tree = job_tree.prepare_job_tree(mine, tmp_path / "work")
+
+    assert (tree / "input" / "data" / "train" / "2024" / "12" / "part.csv").read_text() == "1,2\n"
+
+
+def test_files_that_cannot_be_hard_linked_are_copied(data, tmp_path, monkeypatch):
+    def other_file_system(source, target):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(job_tree.os, "link", other_file_system)
+    tree = job_tree.prepare_job_tree(data, tmp_path)
+
+    for source in (data / "train").iterdir():
+        copied = tree / "input" / "data" / "train" / source.name
+        assert copied.read_bytes() == source.read_bytes()
+        assert not copied.samefile(source)
+
+
 def test_paths_can_be_written_as_a_container_sees_them(data, tmp_path):
     tree = job_tree.prepare_job_tree(data, tmp_path, job_base_dir="/opt/ml")
 
