@@ -212,6 +212,47 @@ def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkey
     assert (tree / "input" / "config").is_dir()  # still known as a tree: deleted once fixed
 
 
+def test_an_old_tree_loses_its_input_folder_last(data, tmp_path, monkeypatch):
+    """Cut short, the deletion leaves input/config/: the folder is still known as a tree."""
+    tree = job_tree.prepare_job_tree(data, tmp_path)
+    deleted, delete = [], shutil.rmtree
+
+    def record(path, *args, **kwargs):
+        deleted.append(path.name)
+        delete(path, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "rmtree", record)
+    job_tree.prepare_job_tree(data, tmp_path)
+
+    assert deleted[-1] == "input" and len(deleted) > 1
+    assert (tree / "input" / "config").is_dir()  # built anew
+
+
+@pytest.mark.parametrize(
+    ("distribution", "message"),
+    [
+        ({"test": "ShardedByS3Key", "extra": "FullyReplicated"}, "the data lacks: extra, test"),
+        ("Sharded", "distribution 'Sharded' is not one of ('FullyReplicated', 'ShardedByS3Key')"),
+    ],
+)
+def test_a_distribution_the_data_cannot_take_is_refused(data, tmp_path, distribution, message):
+    with pytest.raises(UserError) as refused:
+        job_tree.prepare_job_tree(data, tmp_path, distribution=distribution)
+
+    assert str(refused.value).endswith(message)
+
+
+def test_a_folder_that_cannot_be_a_channel_is_named(data, tmp_path):
+    mine = shutil.copytree(data, tmp_path / "data")
+    (mine / "my data").mkdir()
+
+    with pytest.raises(UserError) as refused:
+        job_tree.prepare_job_tree(mine, tmp_path / "work")
+
+    rule = "its name breaks SageMaker's rule"
+    assert str(refused.value) == f"{mine}/my data cannot be a channel: {rule}"
+
+
 def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
     precious = tmp_path / "opt" / "ml" / "notes.txt"
     precious.parent.mkdir(parents=True)
