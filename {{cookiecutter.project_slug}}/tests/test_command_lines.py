@@ -2,6 +2,8 @@
 line each mistake costs (the launcher's refusals against the stand-in, which also check that
 nothing was sent, are in test_launch_refusals.py)."""
 
+from pathlib import Path
+
 import pytest
 
 from tools import launch_options, local_run_options
@@ -150,6 +152,12 @@ def test_by_default_every_folder_in_data_is_a_channel(in_project):
     request = launch_options.parse_args(["--role", ROLE])
 
     assert request.channels == {"train": "data/train", "validation": "data/validation"}
+
+
+def test_a_local_run_request_holds_paths(in_project):
+    request = local_run_options.parse_args(["--data", "data", "--work", "w", "--source-dir", "s"])
+
+    assert (request.data, request.work, request.source_dir) == (Path("data"), Path("w"), Path("s"))
 
 
 @pytest.mark.parametrize(("text", "number"), [("1", 1), ("12", 12)])

@@ -92,3 +92,19 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
     assert json.loads(sent["HyperParameters"]["epochs"]) == 3
     assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri
     assert {c["ChannelName"] for c in sent["InputDataConfig"]} == {"train", "test"}
+
+
+@pytest.mark.parametrize("has_requirements", [True, False])
+def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, has_requirements):
+    source = tmp_path / "source_dir"
+    source.mkdir()
+    (source / "train.py").write_text("print('training')\n")
+    if has_requirements:
+        (source / "requirements.txt").write_text("tomli-w\n")
+    request = LaunchRequest(job_name="unit-job", channels={}, source_dir=source, mode="framework")
+    plan = make_plan(request, "unit-bucket", b"archive bytes")
+
+    code = sdk.source_code(request, plan)
+
+    assert (code.source_dir, code.entry_script) == (plan.code_uri, "train.py")
+    assert code.requirements == ("requirements.txt" if has_requirements else None)
