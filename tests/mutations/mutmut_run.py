@@ -125,7 +125,7 @@ def listing_key(mutant):
 
 def report(target, mutants, seconds, accepted):
     """Print the figures and every survivor (those no fast test reaches, by function); return
-    the survivors survivors.toml does not list."""
+    the survivors."""
     survivors = [m for m in mutants if m["status"] not in KILLED]
     untested = Counter(m["function"] for m in survivors if m["status"] == "no tests")
     killed = len(mutants) - len(survivors)
@@ -139,7 +139,7 @@ def report(target, mutants, seconds, accepted):
             print(f"  {'listed' if listing_key(mutant) in accepted else 'NEW':6} {mutant['status']:9} {mutant['name']}")
             for sign, text in (("-", mutant["old"]), ("+", mutant["new"])):
                 print("".join(f"      {sign} {line}\n" for line in text.splitlines() or [""]), end="")
-    return [mutant for mutant in survivors if listing_key(mutant) not in accepted]
+    return survivors
 
 
 def main(argv=None):
@@ -149,11 +149,15 @@ def main(argv=None):
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     options = parser.parse_args(argv)
     scratch = options.keep or Path(tempfile.mkdtemp(prefix="mutmut-"))
-    accepted, unlisted = accepted_survivors(), []
+    accepted, survivors = accepted_survivors(), []
     for target in options.target or sorted(TARGETS):
         root = stage(target, scratch / target)
         seconds = run_mutmut(root, options.children)
-        unlisted += report(target, results(root), seconds, accepted)
+        survivors += report(target, results(root), seconds, accepted)
+    unlisted = [mutant for mutant in survivors if listing_key(mutant) not in accepted]
+    if not options.target:  # every target ran: an entry no survivor matches has gone stale
+        for key in sorted(set(accepted) - {listing_key(mutant) for mutant in survivors}):
+            print(f"stale in {SURVIVORS.name} (nothing survives there now): {' | '.join(key)}")
     if unlisted:
         print(f"\n{len(unlisted)} survivors are not in {SURVIVORS.name}: kill each with a test, or list it and why")
     if not options.keep:
