@@ -108,19 +108,18 @@ def results(root):
 
 def accepted_survivors():
     """{(function, old, new): reason} for each [[survivor]] of survivors.toml, and {(function,):
-    reason} for each [[untested]] function, whose every mutant no fast test reaches."""
+    reason} for each [[other_tier]] function, whose mutants only a slower tier can kill."""
     listed = tomllib.loads(SURVIVORS.read_text())
-    survivors = {
-        (entry["function"], entry["old"], entry["new"]): entry["reason"] for entry in listed.get("survivor", [])
-    }
-    return survivors | {(entry["function"],): entry["reason"] for entry in listed.get("untested", [])}
+    exact = {(e["function"], e["old"], e["new"]): e["reason"] for e in listed.get("survivor", [])}
+    return exact | {(e["function"],): e["reason"] for e in listed.get("other_tier", [])}
 
 
-def listing_key(mutant):
-    """The key of survivors.toml that would accept the mutant."""
-    if mutant["status"] == "no tests":
-        return (mutant["function"],)
-    return mutant["function"], mutant["old"], mutant["new"]
+def listing_key(mutant, accepted):
+    """The key of survivors.toml that accepts the mutant, or None."""
+    for key in ((mutant["function"],), (mutant["function"], mutant["old"], mutant["new"])):
+        if key in accepted:
+            return key
+    return None
 
 
 def report(target, mutants, seconds, accepted):
@@ -136,7 +135,7 @@ def report(target, mutants, seconds, accepted):
         print(f"  {'listed' if (function,) in accepted else 'NEW':6} no tests  {function} ({count} mutants)")
     for mutant in survivors:
         if mutant["status"] != "no tests":
-            print(f"  {'listed' if listing_key(mutant) in accepted else 'NEW':6} {mutant['status']:9} {mutant['name']}")
+            print(f"  {'listed' if listing_key(mutant, accepted) else 'NEW':6} {mutant['status']:9} {mutant['name']}")
             for sign, text in (("-", mutant["old"]), ("+", mutant["new"])):
                 print("".join(f"      {sign} {line}\n" for line in text.splitlines() or [""]), end="")
     return survivors
@@ -154,9 +153,9 @@ def main(argv=None):
         root = stage(target, scratch / target)
         seconds = run_mutmut(root, options.children)
         survivors += report(target, results(root), seconds, accepted)
-    unlisted = [mutant for mutant in survivors if listing_key(mutant) not in accepted]
+    unlisted = [mutant for mutant in survivors if not listing_key(mutant, accepted)]
     if not options.target:  # every target ran: an entry no survivor matches has gone stale
-        for key in sorted(set(accepted) - {listing_key(mutant) for mutant in survivors}):
+        for key in sorted(set(accepted) - {listing_key(mutant, accepted) for mutant in survivors}):
             print(f"stale in {SURVIVORS.name} (nothing survives there now): {' | '.join(key)}")
     if unlisted:
         print(f"\n{len(unlisted)} survivors are not in {SURVIVORS.name}: kill each with a test, or list it and why")
