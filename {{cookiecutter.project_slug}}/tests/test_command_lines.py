@@ -154,10 +154,11 @@ def test_by_default_every_folder_in_data_is_a_channel(in_project):
     assert request.channels == {"train": "data/train", "validation": "data/validation"}
 
 
-def test_a_local_run_request_holds_paths(in_project):
+def test_a_local_run_request_holds_paths_and_runs_images_as_docker_would(in_project):
     request = local_run_options.parse_args(["--data", "data", "--work", "w", "--source-dir", "s"])
 
     assert (request.data, request.work, request.source_dir) == (Path("data"), Path("w"), Path("s"))
+    assert (request.engine, request.network) == ("docker", "bridge")  # docker run's own defaults
 
 
 @pytest.mark.parametrize(("text", "number"), [("1", 1), ("12", 12)])

@@ -5,9 +5,11 @@ own stands in on PATH: it records how it was asked and answers with the status g
 """
 
 import os
+import sys
 
 import pytest
 
+import launch
 from tools import launcher
 
 FAKE_DOCKER = """#!/bin/sh
@@ -43,3 +45,15 @@ def test_without_docker_compose_does_not_work(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no docker at all
 
     assert launcher.compose_works() is False
+
+
+def test_local_mode_without_docker_compose_costs_one_line(project, monkeypatch, capsys):
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable))  # Python, and no docker
+
+    status = launch.main(["--instance-type", "local", "--dry-run"])
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "launch.py: error: --instance-type local needs Docker with `docker compose` working here\n"
+    )

@@ -90,6 +90,13 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
     assert [name for _, name in plan.folders["train"][0]] == ["part-0.csv"]
     assert sent["TrainingJobName"] == "unit-job"
     assert json.loads(sent["HyperParameters"]["epochs"]) == 3
+    assert set(sent["HyperParameters"]) == {
+        "epochs",
+        "sagemaker_program",
+        "sagemaker_submit_directory",
+        "sagemaker_region",
+        "sagemaker_container_log_level",
+    }  # SageMaker names the job itself: no sagemaker_job_name
     assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri
     assert {c["ChannelName"] for c in sent["InputDataConfig"]} == {"train", "test"}
 
