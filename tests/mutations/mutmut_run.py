@@ -1,11 +1,13 @@
 """mutmut over the generated project's tools/ and source_dir/ and the template's hooks/, driven
-by the fast tests; every surviving mutant must be listed in survivors.toml with its reason.
+by the fast tests; every surviving mutant must be listed in survivors.toml with its reason
+(one by one as [[survivor]], or a whole function whose behaviour only a slower tier checks as
+[[other_tier]]). Exits 1 while a survivor is not listed.
 
     .venv/bin/python tests/mutations/mutmut_run.py [--target tools|source_dir|hooks] [--children 2]
 
 Why mutmut (3): it records which tests reach each function, then forks one worker per mutant
 from a process that has pytest and the project imported, and runs only those tests; the
-project's fast tier takes about 30 s, so a tool that reruns a test command per mutant
+project's fast tier takes 30-40 s, so a tool that reruns a test command per mutant
 (cosmic-ray) would need days for a few thousand mutants on 2 cores. Its limits, and what
 this driver does about them:
 - it mutates function bodies only, not module-level constants (the regexes in
@@ -16,8 +18,8 @@ this driver does about them:
   load each hook as `hooks.<name>`;
 - calls made in a test's subprocesses would not count for that test: hits/ (a sitecustomize
   and a pytest plugin on PYTHONPATH) hands them over.
-Help text (UNMUTATED) is left alone: thousands of rewordings, each costing the tests that run
-the command lines, for documentation.
+Help text (UNMUTATED) is left alone: some 300 rewordings of documentation, each costing the
+tests that run the command lines.
 Each target runs in a throwaway copy: a render with MPI (every module), or the template.
 """
 
