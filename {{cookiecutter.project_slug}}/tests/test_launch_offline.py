@@ -68,6 +68,23 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
     ]
 
 
+def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_endpoint, tmp_path):
+    role = f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/real"
+    result = subprocess.run(
+        [sys.executable, "launch.py", "--role", role, "--no-wait"],
+        cwd=project,
+        env=offline_environment(closed_endpoint, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    fix = "run `aws configure` or `aws sso login`, or set AWS_PROFILE"
+    assert result.stderr.splitlines() == [f"launch.py: error: no AWS credentials found: {fix}"]
+
+
 def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
     """The request is data: a unit test builds it, plans it and has the SDK describe the job."""
     train = tmp_path / "train"
