@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from answers import REGION
+from answers import ECR_REPOSITORY, REGION
 
 from tools import sdk
 from tools.plan import make_plan
@@ -56,7 +56,7 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
         request["RoleArn"] == f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/placeholder-execution-role"
     )
     image = request["AlgorithmSpecification"]["TrainingImage"]
-    assert image.startswith(f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.")
+    assert image == f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{ECR_REPOSITORY}:latest"
     output = request["OutputDataConfig"]["S3OutputPath"]
     assert output.startswith(f"s3://sagemaker-{REGION}-{PLACEHOLDER_ACCOUNT}/")
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
