@@ -2,6 +2,7 @@
 line each mistake costs (the launcher's refusals against the stand-in, which also check that
 nothing was sent, are in test_launch_refusals.py)."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,18 @@ def test_each_local_run_mistake_costs_exactly_its_line(in_project, capsys, mista
     printed = refusal(local_run_options.parse_args, argv, capsys)
 
     assert printed == f"local_run.py: error: {line} (see --help)\n"
+
+
+def test_data_folders_that_cannot_be_channels_cost_one_line(in_project, capsys):
+    (in_project / "data" / "my data").mkdir()
+    printed = refusal(launch_options.parse_args, ["--role", ROLE], capsys)
+    rule = "its name breaks SageMaker's rule"
+    assert printed == f"launch.py: error: data/my data cannot be a channel: {rule} (see --help)\n"
+
+    shutil.rmtree(in_project / "data")
+    printed = refusal(launch_options.parse_args, ["--role", ROLE], capsys)
+    fix = "(`make data` writes the sample set); pass --channel NAME=LOCATION"
+    assert printed == f"launch.py: error: no channels: data/ has no folders {fix} (see --help)\n"
 
 
 def test_a_good_launch_argv_is_the_request_it_names(in_project):

@@ -10,7 +10,8 @@ import sys
 import pytest
 from answers import ECR_REPOSITORY, REGION
 
-from tools import sdk
+from tools import sdk, settings
+from tools.cli import UserError
 from tools.plan import make_plan
 from tools.run_requests import LaunchRequest
 from tools.upload import placeholder_session
@@ -60,6 +61,8 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
     output = request["OutputDataConfig"]["S3OutputPath"]
     assert output.startswith(f"s3://sagemaker-{REGION}-{PLACEHOLDER_ACCOUNT}/")
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
+    metrics = {metric["Name"] for metric in request["AlgorithmSpecification"]["MetricDefinitions"]}
+    assert metrics == {"train:loss", "validation:loss", "validation:accuracy", "validation:rmse"}
     notes = result.stderr.splitlines()
     assert notes == [
         f"launch.py: dry run without AWS credentials: the account and bucket are placeholders"
@@ -132,3 +135,14 @@ def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, 
 
     assert (code.source_dir, code.entry_script) == (plan.code_uri, "train.py")
     assert code.requirements == ("requirements.txt" if has_requirements else None)
+
+
+def test_an_unreadable_pyproject_is_one_line(monkeypatch, tmp_path):
+    broken = tmp_path / "pyproject.toml"
+    broken.write_text("[tool.launch\n")
+    monkeypatch.setattr(settings, "PYPROJECT", broken)
+
+    with pytest.raises(UserError) as refused:
+        settings.metric_definitions()
+
+    assert str(refused.value).startswith(f"cannot read the metric definitions in {broken}: ")
