@@ -3,6 +3,7 @@ It still prints the whole request, with placeholders it names, and sends nothing
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -137,12 +138,43 @@ def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, 
     assert code.requirements == ("requirements.txt" if has_requirements else None)
 
 
-def test_an_unreadable_pyproject_is_one_line(monkeypatch, tmp_path):
-    broken = tmp_path / "pyproject.toml"
-    broken.write_text("[tool.launch\n")
-    monkeypatch.setattr(settings, "PYPROJECT", broken)
+def settings_from(text, monkeypatch, tmp_path):
+    """The metric definitions of a pyproject.toml holding text."""
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text)
+    monkeypatch.setattr(settings, "PYPROJECT", pyproject)
+    return settings.metric_definitions()
 
+
+def test_metric_definitions_read_a_name_or_a_name_and_its_regex(monkeypatch, tmp_path):
+    text = '[tool.launch]\nmetrics = ["test:f1=F1 score: ([0-9.]+)", "loss"]\n'
+
+    regexes = settings_from(text, monkeypatch, tmp_path)
+
+    assert set(regexes) == {"test:f1", "loss"}
+    assert re.search(regexes["test:f1"], "F1 score: 0.75").group(1) == "0.75"
+    assert re.search(regexes["loss"], "step 9: loss=1e-05 ").group(1) == "1e-05"
+    assert settings_from("[tool.launch]\n", monkeypatch, tmp_path) == {}  # none defined
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.launch\n", "cannot read the metric definitions in {}: "),
+        (
+            '[tool.launch]\nmetrics = "loss"\n',
+            "[tool.launch] metrics in {} must be a list of strings",
+        ),
+        (
+            '[tool.launch]\nmetrics = ["=x"]\n',
+            "metric '=x' in {}: a name of 1-255 characters comes first",
+        ),
+        ('[tool.launch]\nmetrics = ["f1=F1: (["]\n', "metric 'f1' in {}: malformed regex ("),
+    ],
+    ids=["unreadable", "not-a-list", "no-name", "malformed-regex"],
+)
+def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, message):
     with pytest.raises(UserError) as refused:
-        settings.metric_definitions()
+        settings_from(text, monkeypatch, tmp_path)
 
-    assert str(refused.value).startswith(f"cannot read the metric definitions in {broken}: ")
+    assert str(refused.value).startswith(message.format(tmp_path / "pyproject.toml"))
