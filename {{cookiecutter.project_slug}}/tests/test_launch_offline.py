@@ -155,6 +155,9 @@ def test_metric_definitions_read_a_name_or_a_name_and_its_regex(monkeypatch, tmp
     assert re.search(regexes["test:f1"], "F1 score: 0.75").group(1) == "0.75"
     assert re.search(regexes["loss"], "step 9: loss=1e-05 ").group(1) == "1e-05"
     assert settings_from("[tool.launch]\n", monkeypatch, tmp_path) == {}  # none defined
+    assert settings_from("[project]\nname = 'x'\n", monkeypatch, tmp_path) == {}  # no table
+    longest = "x=" + "(1)" + "1" * 497  # SageMaker takes regexes of up to 500 characters
+    assert settings_from(f'[tool.launch]\nmetrics = ["{longest}"]\n', monkeypatch, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -170,8 +173,16 @@ def test_metric_definitions_read_a_name_or_a_name_and_its_regex(monkeypatch, tmp
             "metric '=x' in {}: a name of 1-255 characters comes first",
         ),
         ('[tool.launch]\nmetrics = ["f1=F1: (["]\n', "metric 'f1' in {}: malformed regex ("),
+        (
+            '[tool.launch]\nmetrics = ["f1=F1: [0-9]+"]\n',
+            "metric 'f1' in {}: its regex needs exactly one group (the number) and at most 500",
+        ),
+        (
+            '[tool.launch]\nmetrics = ["f1=(1)' + "1" * 498 + '"]\n',
+            "metric 'f1' in {}: its regex needs exactly one group (the number) and at most 500",
+        ),
     ],
-    ids=["unreadable", "not-a-list", "no-name", "malformed-regex"],
+    ids=["unreadable", "not-a-list", "no-name", "malformed-regex", "no-group", "too-long"],
 )
 def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, message):
     with pytest.raises(UserError) as refused:
