@@ -61,6 +61,9 @@ GOOD_ANSWERS = [
     ("ecr_repository", "team.ml/churn_model-v2", "ecr-nested-with-separators"),
     ("base_job_name", "j" * 48, "job-name-at-the-limit"),
     ("s3_prefix", "teams/ml/churn", "nested-prefix"),
+    ("project_name", "x" * 100, "name-at-the-limit"),
+    ("project_name", "X", "name-of-one-character"),
+    ("description", "", "no-description"),
 ]
 
 
@@ -93,6 +96,19 @@ def test_unusual_but_valid_answer_passes_the_rules(key, value):
 
 def test_the_default_answers_pass_the_rules():
     assert load_hook("pre_gen_project", DEFAULT_ANSWERS).first_error(DEFAULT_ANSWERS) is None
+
+
+def test_the_hook_exits_1_with_one_line_for_a_bad_answer_and_quietly_otherwise(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        load_hook("pre_gen_project", DEFAULT_ANSWERS | {"aws_region": "useast1"}).main()
+
+    assert exit_info.value.code == 1
+    written = capsys.readouterr()
+    assert written.out == "" and written.err.count("\n") == 1
+    assert written.err.startswith("error: aws_region 'useast1' is invalid: it must be an AWS region")
+
+    load_hook("pre_gen_project", DEFAULT_ANSWERS).main()
+    assert capsys.readouterr() == ("", "")
 
 
 # A few bad answers baked end to end: the hook's exit stops cookiecutter before any file.

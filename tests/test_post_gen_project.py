@@ -6,6 +6,7 @@ an existing project checks, end to end, that no file a user made or changed is l
 
 import hashlib
 import json
+import re
 
 from cookiecutter.hooks import run_hook
 from cookiecutter.main import cookiecutter
@@ -25,6 +26,28 @@ def test_the_push_script_becomes_executable(tmp_path):
     HOOK.main(tmp_path)
 
     assert script.stat().st_mode & 0o777 == 0o755
+
+
+# A line of the next steps: a command, then maybe a comment saying what it does.
+NEXT_STEP = re.compile(r"  (?P<command>\S.*?)(\s+# \S.*)?")
+
+
+def test_the_next_steps_are_commands_the_new_project_has(default_project, capsys):
+    HOOK.main(default_project)
+
+    head, _, steps = capsys.readouterr().out.partition(" Next steps:\n")
+    assert head == f"\nCreated {default_project.name}."
+    targets = set(re.findall(r"^([a-z-]+):", (default_project / "Makefile").read_text(), flags=re.MULTILINE))
+    for line in steps.rstrip().splitlines():
+        step = NEXT_STEP.fullmatch(line)
+        assert step, f"not a command: {line!r}"
+        program, *arguments = step["command"].split()
+        if program == "make":
+            assert arguments[0] in targets, line
+        elif program == "cd":
+            assert arguments == [default_project.name], line
+        else:
+            assert step["command"].startswith("git init && git add . && git commit "), line
 
 
 def test_optional_folders_left_empty_are_removed(tmp_path):

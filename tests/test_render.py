@@ -45,8 +45,14 @@ BASE_FILES = {
     "tests/test_launch.py",
     "tests/own_scripts.py",
     "tests/sent_requests.py",
+    "tests/answers.py",
+    "tests/failing_jobs.py",
+    "tests/test_command_lines.py",
+    "tests/test_compose_probe.py",
+    "tests/test_job_tree.py",
     "tests/test_launch_channels.py",
     "tests/test_launch_chain.py",
+    "tests/test_launch_dry_run.py",
     "tests/test_launch_offline.py",
     "tests/test_launch_refusals.py",
     "tests/test_launch_tuning.py",
@@ -92,7 +98,7 @@ BASE_FILES = {
     "tools/verdict.py",
 }
 CI_FILES = {".github/workflows/ci.yml"}
-MPI_FILES = {"tests/test_launch_mpi.py", "tests/sample/test_mpi.py", "tools/mpi.py"}
+MPI_FILES = {"tests/test_launch_mpi.py", "tests/sample/test_mpi.py", "tests/sample/test_mpi_shares.py", "tools/mpi.py"}
 EXECUTABLES = {"scripts/build_and_push.sh"}
 
 # Jinja left behind; GitHub's own `${{ }}` expressions and the `.cookiecutter.json` name are fine.

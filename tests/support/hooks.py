@@ -21,6 +21,6 @@ def load_hook(name, answers):
     context = {"cookiecutter": answers}
     environment = StrictEnvironment(context=context, keep_trailing_newline=True)
     source = environment.from_string((TEMPLATE / "hooks" / f"{name}.py").read_text()).render(**context)
-    module = types.ModuleType(name)
+    module = types.ModuleType(f"hooks.{name}")  # named after its path, as mutmut names its mutants
     exec(compile(source, f"hooks/{name}.py", "exec"), module.__dict__)
     return module

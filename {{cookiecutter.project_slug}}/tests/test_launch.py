@@ -1,5 +1,6 @@
 """launch.py against a moto server: what it uploads and what it sends (channels are in
-test_launch_channels.py, refusals in test_launch_refusals.py).
+test_launch_channels.py, refusals in test_launch_refusals.py, dry runs in
+test_launch_dry_run.py).
 
 Each test runs the real CLI in a scratch copy of the project, then reads back from the
 stand-in what was sent on the wire (moto's request recording) and what was stored.
@@ -12,15 +13,15 @@ import tarfile
 import tracemalloc
 
 import pytest
+from answers import ECR_REPOSITORY, INSTANCE_TYPE, PREFIX
+from failing_jobs import FAILURE_REASON, FailingJobsProxy
 from sent_requests import channel_sources
 
-from tools import launcher, plan
-from tools.project import DEFAULT_INSTANCE_TYPE, DEFAULT_PREFIX, ECR_REPOSITORY
+from tools import plan
 
 pytestmark = pytest.mark.aws
 
 JOB = "launch-test-job"
-IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/trainer:1"
 {%- if cookiecutter.include_mpi %}
 INSTANCE_COUNT = 2
 {%- else %}
@@ -76,7 +77,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
     assert request["RoleArn"] == aws.role
     image = request["AlgorithmSpecification"]["TrainingImage"]
     assert image == f"123456789012.dkr.ecr.{aws.region}.amazonaws.com/{ECR_REPOSITORY}:latest"
-    prefix = f"s3://{aws.bucket}/{DEFAULT_PREFIX}"
+    prefix = f"s3://{aws.bucket}/{PREFIX}"
     assert_compute_and_storage(request, prefix)
     assert scraped(request, SAMPLE_LOG_LINE) == SAMPLE_METRICS
 
@@ -94,7 +95,7 @@ def test_toolkit_mode_sends_the_job_it_describes(aws, run_launch, project):
 def assert_compute_and_storage(request, prefix):
     """Instances, limits, spot and where checkpoints and output go, as asked for."""
     assert request["ResourceConfig"] == {
-        "InstanceType": DEFAULT_INSTANCE_TYPE,
+        "InstanceType": INSTANCE_TYPE,
         "InstanceCount": INSTANCE_COUNT,
         "VolumeSizeInGB": 50,
         "KeepAlivePeriodInSeconds": 600,
@@ -196,42 +197,6 @@ def test_another_entry_point_is_what_both_modes_run(aws, run_launch, project):
     assert json.loads(aws.read(f"{drivers}/sourcecode.json"))["entry_script"] == "fit.py"
 
 
-@pytest.mark.parametrize("mode", ["toolkit", "framework"])
-def test_dry_run_prints_the_request_and_sends_nothing(aws, run_launch, mode):
-    """With credentials too, a dry run asks AWS nothing; told the bucket and image (what it
-    would otherwise ask for), it prints the very request a real run sends."""
-    told = ("--bucket", aws.bucket, "--image-uri", IMAGE, "--job-name", JOB, "--mode", mode)
-    dry = run_launch(*told, "--dry-run")
-    assert dry.returncode == 0, dry.stderr
-    assert dry.stderr == ""  # no placeholder
-    printed = json.loads(dry.stdout)
-    assert aws.server.requests() == []
-
-    real = run_launch(*told, "--no-wait")
-    assert real.returncode == 0, real.stderr
-    sent = aws.sent_job()
-    if mode == "framework":  # the SDK names its driver upload after its own clock
-        for request in (printed, sent):
-            request["InputDataConfig"] = [
-                c for c in request["InputDataConfig"] if c["ChannelName"] != "sm_drivers"
-            ]
-    assert printed == sent
-
-
-def test_a_dry_run_with_credentials_asks_aws_nothing_and_names_its_placeholders(aws, run_launch):
-    dry = run_launch("--dry-run")
-
-    assert dry.returncode == 0, dry.stderr
-    assert aws.server.requests() == []  # no STS, no S3, no IAM
-    assert dry.stderr == (
-        "launch.py: dry run, which asks AWS nothing: the account is a placeholder (000000000000);"
-        " --bucket and --image-uri name the real ones\n"
-    )
-    request = json.loads(dry.stdout)
-    assert request["AlgorithmSpecification"]["TrainingImage"].startswith("000000000000.dkr.ecr.")
-    assert request["RoleArn"] == aws.role
-
-
 def test_unchanged_code_is_uploaded_once_and_a_change_gets_a_new_key(aws, run_launch, project):
     assert run_launch("--bucket", aws.bucket, "--no-wait").returncode == 0
     first_keys = aws.object_keys()
@@ -268,21 +233,29 @@ def test_secrets_and_caches_never_reach_the_archive(aws, run_launch, project):
 def test_wait_ends_with_the_status_and_the_model(aws, run_launch):
     result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
     assert result.returncode == 0, result.stderr
-    model = f"s3://{aws.bucket}/{DEFAULT_PREFIX}/output/{JOB}/output/model.tar.gz"
+    model = f"s3://{aws.bucket}/{PREFIX}/output/{JOB}/output/model.tar.gz"
     assert f"Training job {JOB} Completed; model: {model}" in result.stdout.splitlines()
     assert "Completed: Completed" in result.stdout  # the job's last progress (tools/follow.py)
 
 
-def test_a_failed_job_reports_its_reason_and_exits_non_zero(capsys):
-    # moto's jobs always complete, so the report is fed a failed job's description.
-    failed = {
-        "TrainingJobName": JOB,
-        "TrainingJobStatus": "Failed",
-        "FailureReason": "AlgorithmError: boom",
-    }
-    assert launcher.report_job(failed) == 1
-    reported = capsys.readouterr().err
-    assert reported == f"launch.py: training job {JOB} Failed: AlgorithmError: boom\n"
+@pytest.fixture
+def failing_jobs(aws, moto_server, monkeypatch):
+    """SageMaker requests go through a proxy whose jobs fail (see failing_jobs.py); S3's still
+    go straight to moto."""
+    proxy = FailingJobsProxy(moto_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", proxy.url)
+    yield proxy
+    proxy.stop()
+
+
+def test_a_failed_job_ends_the_wait_with_its_reason_and_exit_1(aws, run_launch, failing_jobs):
+    result = run_launch("--bucket", aws.bucket, "--job-name", JOB)
+
+    assert result.returncode == 1, result.stderr
+    assert f"launch.py: training job {JOB} Failed: {FAILURE_REASON}" in result.stderr.splitlines()
+    assert "Completed" not in result.stdout
+    assert aws.sent_job()["TrainingJobName"] == JOB  # the job was started through the proxy
+    assert failing_jobs.rewritten >= 1  # the wait followed the job to its verdict
 
 
 def test_data_files_are_hashed_without_reading_them_whole(tmp_path):

@@ -4,9 +4,8 @@ instead, each with its distribution, and each local folder uploaded under its ow
 import shutil
 
 import pytest
+from answers import PREFIX
 from sent_requests import channel_sources
-
-from tools.project import DEFAULT_PREFIX
 
 pytestmark = pytest.mark.aws
 
@@ -57,7 +56,7 @@ def test_named_channels_replace_the_default_ones(aws, run_launch, project):
     }
     assert sources["test"]["S3Uri"] == "s3://elsewhere/test/"
     uploaded = sources["training"]["S3Uri"].removeprefix(f"s3://{aws.bucket}/")
-    assert uploaded.startswith(f"{DEFAULT_PREFIX}/data/training/")
+    assert uploaded.startswith(f"{PREFIX}/data/training/")
     keys = [key for key in aws.object_keys() if key.startswith(uploaded)]
     stored = sorted(key.removeprefix(uploaded) for key in keys)
     assert stored == sorted(p.name for p in (project / "data" / "train").iterdir())

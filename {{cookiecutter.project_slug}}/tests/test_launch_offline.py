@@ -3,15 +3,17 @@ It still prints the whole request, with placeholders it names, and sends nothing
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 
 import pytest
+from answers import ECR_REPOSITORY, REGION
 
-from tools import sdk
+from tools import sdk, settings
+from tools.cli import UserError
 from tools.plan import make_plan
-from tools.project import DEFAULT_REGION
 from tools.run_requests import LaunchRequest
 from tools.upload import placeholder_session
 
@@ -56,16 +58,35 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
         request["RoleArn"] == f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/placeholder-execution-role"
     )
     image = request["AlgorithmSpecification"]["TrainingImage"]
-    assert image.startswith(f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.")
+    assert image == f"{PLACEHOLDER_ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{ECR_REPOSITORY}:latest"
     output = request["OutputDataConfig"]["S3OutputPath"]
-    assert output.startswith(f"s3://sagemaker-{DEFAULT_REGION}-{PLACEHOLDER_ACCOUNT}/")
+    assert output.startswith(f"s3://sagemaker-{REGION}-{PLACEHOLDER_ACCOUNT}/")
     assert {channel["ChannelName"] for channel in request["InputDataConfig"]} >= {"train"}
+    metrics = {metric["Name"] for metric in request["AlgorithmSpecification"]["MetricDefinitions"]}
+    assert metrics == {"train:loss", "validation:loss", "validation:accuracy", "validation:rmse"}
     notes = result.stderr.splitlines()
     assert notes == [
         f"launch.py: dry run, which asks AWS nothing: the account is a placeholder"
         f" ({PLACEHOLDER_ACCOUNT}); --bucket and --image-uri name the real ones",
         "launch.py: dry run without a role: the role is a placeholder",
     ]
+
+
+def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_endpoint, tmp_path):
+    role = f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/real"
+    result = subprocess.run(
+        [sys.executable, "launch.py", "--role", role, "--no-wait"],
+        cwd=project,
+        env=offline_environment(closed_endpoint, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    fix = "run `aws configure` or `aws sso login`, or set AWS_PROFILE"
+    assert result.stderr.splitlines() == [f"launch.py: error: no AWS credentials found: {fix}"]
 
 
 def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
@@ -81,7 +102,7 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         dry_run=True,
     )
     plan = make_plan(request, "unit-bucket", b"archive bytes")
-    session = sdk.sagemaker_session(placeholder_session(DEFAULT_REGION), plan.bucket, True)
+    session = sdk.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
     with sdk.role_validation(False):
         trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
         sent = sdk.create_request(trainer, request, plan)
@@ -90,5 +111,81 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
     assert [name for _, name in plan.folders["train"][0]] == ["part-0.csv"]
     assert sent["TrainingJobName"] == "unit-job"
     assert json.loads(sent["HyperParameters"]["epochs"]) == 3
+    assert set(sent["HyperParameters"]) == {
+        "epochs",
+        "sagemaker_program",
+        "sagemaker_submit_directory",
+        "sagemaker_region",
+        "sagemaker_container_log_level",
+    }  # SageMaker names the job itself: no sagemaker_job_name
     assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri
     assert {c["ChannelName"] for c in sent["InputDataConfig"]} == {"train", "test"}
+
+
+@pytest.mark.parametrize("has_requirements", [True, False])
+def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, has_requirements):
+    source = tmp_path / "source_dir"
+    source.mkdir()
+    (source / "train.py").write_text("print('training')\n")
+    if has_requirements:
+        (source / "requirements.txt").write_text("tomli-w\n")
+    request = LaunchRequest(job_name="unit-job", channels={}, source_dir=source, mode="framework")
+    plan = make_plan(request, "unit-bucket", b"archive bytes")
+
+    code = sdk.source_code(request, plan)
+
+    assert (code.source_dir, code.entry_script) == (plan.code_uri, "train.py")
+    assert code.requirements == ("requirements.txt" if has_requirements else None)
+
+
+def settings_from(text, monkeypatch, tmp_path):
+    """The metric definitions of a pyproject.toml holding text."""
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text)
+    monkeypatch.setattr(settings, "PYPROJECT", pyproject)
+    return settings.metric_definitions()
+
+
+def test_metric_definitions_read_a_name_or_a_name_and_its_regex(monkeypatch, tmp_path):
+    text = '[tool.launch]\nmetrics = ["test:f1=F1 score: ([0-9.]+)", "loss"]\n'
+
+    regexes = settings_from(text, monkeypatch, tmp_path)
+
+    assert set(regexes) == {"test:f1", "loss"}
+    assert re.search(regexes["test:f1"], "F1 score: 0.75").group(1) == "0.75"
+    assert re.search(regexes["loss"], "step 9: loss=1e-05 ").group(1) == "1e-05"
+    assert settings_from("[tool.launch]\n", monkeypatch, tmp_path) == {}  # none defined
+    assert settings_from("[project]\nname = 'x'\n", monkeypatch, tmp_path) == {}  # no table
+    longest = "x=" + "(1)" + "1" * 497  # SageMaker takes regexes of up to 500 characters
+    assert settings_from(f'[tool.launch]\nmetrics = ["{longest}"]\n', monkeypatch, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.launch\n", "cannot read the [tool.launch] settings in {}: "),
+        (
+            '[tool.launch]\nmetrics = "loss"\n',
+            "[tool.launch] metrics in {} must be a list of strings",
+        ),
+        (
+            '[tool.launch]\nmetrics = ["=x"]\n',
+            "metric '=x' in {}: a name of 1-255 characters comes first",
+        ),
+        ('[tool.launch]\nmetrics = ["f1=F1: (["]\n', "metric 'f1' in {}: malformed regex ("),
+        (
+            '[tool.launch]\nmetrics = ["f1=F1: [0-9]+"]\n',
+            "metric 'f1' in {}: its regex needs exactly one group (the number) and at most 500",
+        ),
+        (
+            '[tool.launch]\nmetrics = ["f1=(1)' + "1" * 498 + '"]\n',
+            "metric 'f1' in {}: its regex needs exactly one group (the number) and at most 500",
+        ),
+    ],
+    ids=["unreadable", "not-a-list", "no-name", "malformed-regex", "no-group", "too-long"],
+)
+def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, message):
+    with pytest.raises(UserError) as refused:
+        settings_from(text, monkeypatch, tmp_path)
+
+    assert str(refused.value).startswith(message.format(tmp_path / "pyproject.toml"))

@@ -18,7 +18,7 @@ from botocore.config import Config
 from sent_requests import assert_refused
 
 import launch
-from tools import contract, launch_options, run_requests, upload
+from tools import launch_options, run_requests, upload
 from tools.project import PROJECT_DIR
 
 pytestmark = pytest.mark.aws
@@ -26,6 +26,8 @@ pytestmark = pytest.mark.aws
 JOB = "launch-test-job"
 # The longest base_job_name the template accepts: room for the "-YYYYmmddHHMMSS" suffix.
 LONGEST_BASE_JOB_NAME = "j" * (63 - 15)
+# TrainingJobName's pattern in the SageMaker API reference.
+SAGEMAKER_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 
 
 def link_out_of_source_dir(project, monkeypatch):
@@ -237,7 +239,7 @@ def test_help_names_each_default_once_and_no_local_path():
 def test_the_longest_base_job_name_gives_a_valid_job_name_uncut(monkeypatch):
     monkeypatch.setattr(run_requests, "BASE_JOB_NAME", LONGEST_BASE_JOB_NAME)
     name = launch_options.parse_args(["--train", "s3://bucket/train", "--no-validation"]).job_name
-    assert len(name) == 63 and contract.JOB_NAME.fullmatch(name)
+    assert len(name) == 63 and SAGEMAKER_JOB_NAME.fullmatch(name)
     assert name.startswith(LONGEST_BASE_JOB_NAME + "-")
 
 

@@ -1,122 +1,23 @@
-"""local_run.py: the /opt/ml tree it builds, its command line, and a run through the toolkit."""
+"""local_run.py: its command line, its one-line mistakes, and a run with the AWS libraries
+unimportable (the tree it builds is in test_job_tree.py)."""
 
 import json
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 
 import local_run
 from tools import job_tree
-from tools.cli import UserError
-from tools.egress import EgressError
-from tools.project import (
-    BASE_JOB_NAME,
-    DEFAULT_INSTANCE_TYPE,
-    DEFAULT_REGION,
-    PROJECT_DIR,
-    SOURCE_DIR,
-)
-
-
-def read_config(tree, name):
-    return json.loads((tree / "input" / "config" / name).read_text())
+from tools.project import PROJECT_DIR
 
 
 def run_cli(*args):
     return subprocess.run(
         [sys.executable, local_run.__file__, *args], capture_output=True, text=True, timeout=120
     )
-
-
-def test_hyperparameters_are_json_strings_as_sagemaker_writes_them(data, tmp_path):
-    tree = job_tree.prepare_job_tree(data, tmp_path, {"epochs": 3, "task": "regression"})
-
-    written = read_config(tree, "hyperparameters.json")
-
-    assert all(isinstance(value, str) for value in written.values())
-    decoded = {key: json.loads(value) for key, value in written.items()}
-    assert decoded["epochs"] == 3
-    assert decoded["task"] == "regression"
-    assert decoded["sagemaker_program"] == "train.py"
-    assert decoded["sagemaker_submit_directory"] == str(tree / "sourcedir.tar.gz")
-    assert decoded["sagemaker_region"] == DEFAULT_REGION
-    assert decoded["sagemaker_job_name"] == f"{BASE_JOB_NAME}-local"
-
-
-def test_the_tree_holds_configs_channels_and_the_code_archive(data, tmp_path):
-    tree = job_tree.prepare_job_tree(data, tmp_path)
-
-    resources = read_config(tree, "resourceconfig.json")
-    assert (resources["hosts"], resources["current_host"]) == (["algo-1"], "algo-1")
-    assert resources["current_instance_type"] == DEFAULT_INSTANCE_TYPE
-    channels = read_config(tree, "inputdataconfig.json")
-    assert sorted(channels) == ["train", "validation"]
-    assert channels["train"]["S3DistributionType"] == "FullyReplicated"
-    assert list((tree / "code").iterdir()) == []  # the toolkit unpacks only into an empty code/
-    code = [p for p in SOURCE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    with tarfile.open(tree / "sourcedir.tar.gz") as archive:
-        assert set(archive.getnames()) == {p.relative_to(SOURCE_DIR).as_posix() for p in code}
-    for folder in ("model", "output/data", "checkpoints"):
-        assert (tree / folder).is_dir()
-
-
-def test_channel_files_are_hard_links_not_symlinks(data, tmp_path):
-    tree = job_tree.prepare_job_tree(data, tmp_path)
-
-    for source in (data / "train").iterdir():
-        linked = tree / "input" / "data" / "train" / source.name
-        assert not linked.is_symlink()
-        assert linked.samefile(source)
-
-
-def test_paths_can_be_written_as_a_container_sees_them(data, tmp_path):
-    tree = job_tree.prepare_job_tree(data, tmp_path, job_base_dir="/opt/ml")
-
-    submit = json.loads(read_config(tree, "hyperparameters.json")["sagemaker_submit_directory"])
-    assert submit == "/opt/ml/sourcedir.tar.gz"
-
-
-def test_sharded_channels_split_the_files_between_hosts(data, tmp_path):
-    hosts = ("algo-1", "algo-2")
-    shares = []
-    for host in hosts:
-        tree = job_tree.prepare_job_tree(
-            data, tmp_path / host, hosts=hosts, current_host=host, distribution="ShardedByS3Key"
-        )
-        assert read_config(tree, "resourceconfig.json")["current_host"] == host
-        shares.append({p.name for p in (tree / "input" / "data" / "train").iterdir()})
-
-    assert shares[0] and shares[1] and not shares[0] & shares[1]
-    assert shares[0] | shares[1] == {p.name for p in (data / "train").iterdir()}
-
-
-def test_a_new_run_starts_from_a_fresh_tree(data, tmp_path):
-    tree = job_tree.prepare_job_tree(data, tmp_path)
-    stale = tree / "checkpoints" / "algo-1" / "epoch-0009.joblib"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("from an earlier run")
-
-    job_tree.prepare_job_tree(data, tmp_path)
-
-    assert not stale.exists()
-
-
-def test_a_tree_that_fails_half_way_is_not_left_behind(data, tmp_path, monkeypatch):
-    def disk_full(*_):
-        raise OSError(28, "No space left on device", str(tmp_path / "opt" / "ml" / "input"))
-
-    with monkeypatch.context() as patch:
-        patch.setattr(job_tree, "fill_channel", disk_full)
-        with pytest.raises(OSError):
-            job_tree.prepare_job_tree(data, tmp_path)
-
-    assert not (tmp_path / "opt" / "ml").exists()
-    tree = job_tree.prepare_job_tree(data, tmp_path)
-    assert (tree / "sourcedir.tar.gz").is_file()
 
 
 def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkeypatch, capsys):
@@ -139,17 +40,6 @@ def test_a_tree_it_cannot_delete_is_one_line_with_the_fix(data, tmp_path, monkey
     assert (tree / "input" / "config").is_dir()  # still known as a tree: deleted once fixed
 
 
-def test_a_folder_that_is_not_a_tree_is_never_deleted(data, tmp_path):
-    precious = tmp_path / "opt" / "ml" / "notes.txt"
-    precious.parent.mkdir(parents=True)
-    precious.write_text("keep me")
-
-    with pytest.raises(UserError, match="is not a job tree"):
-        job_tree.prepare_job_tree(data, tmp_path)
-
-    assert precious.read_text() == "keep me"
-
-
 def test_prepare_only_prints_the_tree_with_the_command_lines_hyperparameters(data, tmp_path):
     hyperparameters = ["epochs=5", "learning-rate=0.5", "task=regression", "note=a=b"]
     options = [option for text in hyperparameters for option in ("--hyperparameter", text)]
@@ -160,7 +50,7 @@ def test_prepare_only_prints_the_tree_with_the_command_lines_hyperparameters(dat
     tree = tmp_path / "opt" / "ml"
     assert result.stdout.strip() == str(tree)
     assert not (tree / "output" / "success").exists()
-    written = read_config(tree, "hyperparameters.json")
+    written = json.loads((tree / "input" / "config" / "hyperparameters.json").read_text())
     decoded = {key: json.loads(value) for key, value in written.items()}
     expected = {"epochs": 5, "learning-rate": 0.5, "task": "regression", "note": "a=b"}
     assert decoded.items() >= expected.items()
@@ -198,18 +88,6 @@ def test_local_run_works_with_the_aws_libraries_unimportable(data, tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "opt" / "ml" / "sourcedir.tar.gz").is_file()
-
-
-def test_the_entry_point_is_the_one_asked_for(data, tmp_path):
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "fit.py").write_text("print('fitting')\n")
-
-    tree = job_tree.prepare_job_tree(data, tmp_path / "work", entry_point="fit.py", source_dir=code)
-
-    assert json.loads(read_config(tree, "hyperparameters.json")["sagemaker_program"]) == "fit.py"
-    with pytest.raises(EgressError, match=r"train\.py is missing"):
-        job_tree.prepare_job_tree(data, tmp_path / "other", source_dir=code)
 
 
 @pytest.mark.parametrize(

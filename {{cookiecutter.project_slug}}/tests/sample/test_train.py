@@ -8,9 +8,12 @@ import shutil
 import subprocess
 import sys
 
+import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sample_jobs import TOOLKIT_TIMEOUT, corrupt, epoch_lines, failure_of, use_channels
+from sklearn.metrics import log_loss, mean_squared_error
 
 import hyperparameters
 import train
@@ -54,14 +57,28 @@ def test_bad_hyperparameters_are_one_line_user_errors(argv, expected):
 # Whole runs in-process, with the SM_* environment the toolkit would set.
 
 
-def test_a_direct_run_writes_model_and_metrics(job_env, classification_data, monkeypatch):
-    use_channels(monkeypatch, classification_data)
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_the_metrics_are_the_saved_models_own_on_the_validation_rows(
+    job_env, classification_data, regression_data, monkeypatch, task
+):
+    data = classification_data if task == "classification" else regression_data
+    use_channels(monkeypatch, data)
 
-    train.main(["--epochs", "3"])
+    train.main(["--task", task, "--epochs", "2", "--batch-size", "64"])  # several batches
 
-    metrics = (job_env / "output" / "data" / "metrics.json").read_text()
-    assert set(json.loads(metrics)) == {"train:loss", "validation:loss", "validation:accuracy"}
-    assert (job_env / "model" / "model.joblib").is_file()
+    metrics = json.loads((job_env / "output" / "data" / "metrics.json").read_text())
+    pipeline = joblib.load(job_env / "model" / "model.joblib")
+    assert [name for name, _ in pipeline.steps] == ["scale", "model"]
+    rows = pd.concat(pd.read_csv(path) for path in sorted((data / "validation").iterdir()))
+    labels, features = rows.iloc[:, 0].to_numpy(), rows.iloc[:, 1:].to_numpy()
+    if task == "classification":
+        loss = log_loss(labels, pipeline.predict_proba(features), labels=pipeline.classes_)
+        accuracy = (pipeline.predict(features) == labels).mean()
+        expected = {"validation:loss": loss, "validation:accuracy": accuracy}
+    else:
+        loss = mean_squared_error(labels, pipeline.predict(features))
+        expected = {"validation:loss": loss, "validation:rmse": np.sqrt(loss)}
+    assert {name: metrics[name] for name in expected} == pytest.approx(expected, rel=1e-9)
 
 
 def test_every_host_checkpoints_but_only_the_first_saves_the_model(
@@ -235,6 +252,17 @@ def run_directly(project, cwd, *arguments):
         timeout=TOOLKIT_TIMEOUT,
         check=False,
     )
+
+
+def test_a_direct_run_writes_model_and_metrics_in_the_project(project):
+    result = run_directly(project, project, "--epochs", "3")
+
+    assert result.returncode == 0, result.stderr
+    assert len(epoch_lines(result.stdout)) == 3
+    written = project / ".local-run" / "direct"
+    metrics = json.loads((written / "output" / "data" / "metrics.json").read_text())
+    assert set(metrics) == {"train:loss", "validation:loss", "validation:accuracy"}
+    assert (written / "model" / "model.joblib").is_file()
 
 
 def test_a_direct_run_starts_afresh_rather_than_resuming(project):

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -78,12 +79,48 @@ def test_toolkit_job_fails_in_one_line(classification_data, tmp_path, damage, ex
     assert not (tree / "output" / "success").exists()
 
 
-def wait_for_checkpoint(folder, process, deadline):
-    while time.monotonic() < deadline and process.poll() is None:
-        if list(folder.glob("epoch-*.joblib")):
-            return
-        time.sleep(0.005)
-    raise AssertionError("no checkpoint appeared while the job ran")
+# Put on the killed job's PYTHONPATH, this stops the process (SIGSTOP) right after it writes its
+# first checkpoint, after naming itself in a file: the test kills it there, whatever the load.
+STOP_AT_FIRST_CHECKPOINT = """
+import os, pathlib, signal
+
+_replace = os.replace
+
+
+def replace(source, target, *args, **kwargs):
+    _replace(source, target, *args, **kwargs)
+    if pathlib.Path(target).name.startswith("epoch-"):
+        named = pathlib.Path(os.environ["STOPPED_PID_FILE"])
+        named.with_suffix(".partial").write_text(str(os.getpid()))
+        _replace(named.with_suffix(".partial"), named)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+os.replace = replace
+"""
+
+
+def gated_environment(env, tmp_path):
+    """env with the checkpoint gate on its PYTHONPATH; returns it and the file that will name
+    the stopped process."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    (gate / "sitecustomize.py").write_text(STOP_AT_FIRST_CHECKPOINT)
+    stopped = tmp_path / "stopped.pid"
+    path = os.pathsep.join(filter(None, [str(gate), env.get("PYTHONPATH")]))
+    return {**env, "PYTHONPATH": path, "STOPPED_PID_FILE": str(stopped)}, stopped
+
+
+def wait_until_stopped(pid_file, job, deadline):
+    """The pid of the process the gate stopped, once it is stopped (state T)."""
+    while time.monotonic() < deadline and job.poll() is None:
+        if pid_file.exists():
+            pid = int(pid_file.read_text())
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            if state == "T":
+                return pid
+        time.sleep(0.05)
+    raise AssertionError(f"the job never stopped at its first checkpoint (exit {job.poll()})")
 
 
 @pytest.mark.toolkit
@@ -93,16 +130,19 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
     whole_tree, whole = run_job(classification_data, tmp_path / "whole", **hyperparameters)
     assert whole.returncode == 0, whole.stderr
 
-    # Kill the toolkit and train.py together, as a spot interruption would.
+    # Stop the job at its first checkpoint, then kill the toolkit and train.py together, as a
+    # spot interruption would.
     tree = job_tree.prepare_job_tree(classification_data, tmp_path / "killed", hyperparameters)
     command, env = toolkit_run.toolkit_command(tree)
+    env, pid_file = gated_environment(env, tmp_path)
     job = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
-    checkpoints = tree / "checkpoints" / "algo-1"
     try:
-        wait_for_checkpoint(checkpoints, job, time.monotonic() + TOOLKIT_TIMEOUT)
+        wait_until_stopped(pid_file, job, time.monotonic() + TOOLKIT_TIMEOUT)
     finally:
         os.killpg(job.pid, signal.SIGKILL)
         job.wait()
+    checkpoints = tree / "checkpoints" / "algo-1"
+    assert [p.name for p in checkpoints.iterdir()] == ["epoch-0001.joblib"]
     assert not (tree / "output" / "success").exists()
     assert not (tree / "model" / "model.joblib").exists()
 
@@ -111,9 +151,8 @@ def test_a_killed_job_resumes_to_the_same_model(classification_data, tmp_path):
     )
 
     assert restarted.returncode == 0, restarted.stderr
-    resumed_after = int(re.search(r"Resuming after epoch (\d+)", restarted.stdout).group(1))
-    assert 1 <= resumed_after < epochs
-    assert len(epoch_lines(restarted.stdout)) == epochs - resumed_after
+    assert "Resuming after epoch 1 " in restarted.stdout
+    assert len(epoch_lines(restarted.stdout)) == epochs - 1
     whole_model, resumed_model = trained_model(whole_tree), trained_model(tree)
     assert np.array_equal(resumed_model.coef_, whole_model.coef_)
     assert np.array_equal(resumed_model.intercept_, whole_model.intercept_)

@@ -1,0 +1,30 @@
+"""On PYTHONPATH during a mutmut run: what a subprocess of a test calls still counts for it.
+
+mutmut learns which tests reach which functions by recording, in its own process, each call
+while MUTANT_UNDER_TEST is "stats"; the calls of a subprocess (launch.py, local_run.py,
+`python source_dir/train.py`, which tests run as a user would) would be lost with it. Here a
+subprocess keeps them and writes them, at exit, to MUTMUT_HITS_DIR, where the pytest plugin
+mutmut_hits.py hands them to the test that started it.
+"""
+
+import atexit
+import json
+import os
+
+if os.environ.get("MUTANT_UNDER_TEST") == "stats" and os.environ.get("MUTMUT_HITS_DIR"):
+    from mutmut.mutation import trampoline
+
+    _hits = set()
+
+    def _record(name, caller=None):
+        _hits.add(name)
+
+    def _write():
+        if _hits:
+            path = os.path.join(os.environ["MUTMUT_HITS_DIR"], f"{os.getpid()}.json")
+            with open(path + ".partial", "w") as file:
+                json.dump(sorted(_hits), file)
+            os.replace(path + ".partial", path)
+
+    trampoline.record_trampoline_hit = _record
+    atexit.register(_write)
