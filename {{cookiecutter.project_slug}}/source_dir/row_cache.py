@@ -6,11 +6,12 @@ after each) read them back a block at a time, which costs little next to parsing
 serves only while its file is unchanged (same size, modification time and inode) and for the
 same share of the rows; without room for it, a pass parses the file again.
 
-Where: a folder of its own in the temporary folder, $TMPDIR, else /tmp. SageMaker lists /tmp
-as a training job's scratch space: it is on the instance's storage, and never uploaded, unlike
-the model, output and checkpoint folders (checkpoints are synced to S3 while the job runs). The
-folder goes when the job ends, failed or not; only a killed process leaves it behind, and a
-killed job's container goes with it. Its size: 8 bytes per number of this process's rows.
+Where: a folder of its own in the temporary folder, $TMPDIR, else /tmp. In a SageMaker job,
+/tmp is on the job's storage volume, is never uploaded, and is the scratch space SageMaker's
+documentation suggests for large files; the model, output and checkpoint folders are uploaded
+(checkpoints even while the job runs). The folder goes when the job ends, failed or not; only
+a killed process leaves it behind, and a killed job's container goes with it. Its size: 8
+bytes per number of this process's rows.
 """
 
 import contextlib

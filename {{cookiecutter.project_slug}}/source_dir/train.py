@@ -8,7 +8,8 @@ an edit to the code always shows.
 
 The story: read the hyperparameters; survey the training data once (feature scaling,
 classes); then per epoch stream the batches through partial_fit, combine across hosts,
-evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics.
+evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics. Each
+CSV file is parsed once per job: later passes read a binary copy of its rows (row_cache.py).
 A restarted job (a spot interruption) resumes from the newest checkpoint. The training
 loss scores each batch before the model learns from it (progressive validation), so it
 is not flattered by data the model has just fitted.

@@ -148,10 +148,10 @@ def read_batches(files, batch_size, part=0, parts=1, width=None, classes=None, c
     The label is the first column, as SageMaker's built-in algorithms expect. Only a block of
     rows is in memory at a time, so a bigger channel costs time, not memory. With parts
     above 1, only every parts-th data row, from the part-th on, is returned (one process's
-    share of the rows); every row is still checked. That width is the first row's unless
-    given (the model's, for data it did not survey); with classes given, every label must be
-    one of them. With a cache (row_cache.RowCache), a file is parsed once: later passes read
-    the cache's copy of its rows.
+    share of the rows), but every row is checked (see csv_files.py): as wide as the first
+    row, or as width if given (the model's, for data it did not survey); with classes given,
+    every label one of them. With a cache (row_cache.RowCache), each file is parsed once:
+    later passes read the cache's copy of its rows.
     """
     reading, cache = Reading(part, parts, width), cache or row_cache.RowCache(None)
     try:
@@ -175,6 +175,7 @@ def file_share(path, reading, classes, cache):
 
 
 def parsed_share(path, reading, classes, writer):
+    """This process's rows of the file, parsed, and written to a copy as they pass."""
     first = reading.seen
     with writer:
         for block in csv_files.file_blocks(path, reading.width, classes):
@@ -198,8 +199,7 @@ def copied_share(copy, path, reading, classes):
 
 def batches_of(blocks, batch_size):
     """(features, labels) of the blocks' rows, batch_size rows at a time (the last fewer). Each
-    batch is an array of its own, as partial_fit then sees the same memory layout whichever way
-    the rows came (the model is bit-identical whether a pass parsed the file or read a copy)."""
+    batch is an array of its own: one the caller keeps holds its rows, not a whole block."""
     held, count = [], 0
     for block in blocks:
         while len(block):
