@@ -70,7 +70,8 @@ class Copy:
     rows: int  # this process's rows, in the copy
 
     def blocks(self):
-        """The copy's rows, a block at a time: only one block is in memory."""
+        """The copy's rows, a block at a time: only one block is in memory. Read rather than
+        memory-mapped: a mapped file's pages count in the process's memory once touched."""
         if not self.rows:
             return
         with open(self.path, "rb") as file:
