@@ -62,8 +62,8 @@ def parsed_blocks(path):
     line_number, first = first_row(path)
     if first is None:
         return
-    is_header = line_number == 1 and not any(is_number(cell) for cell in first)
-    options = dict(header=None, skiprows=int(is_header), dtype=np.float64, encoding="utf-8")
+    skip = int(is_header(line_number, first))
+    options = dict(header=None, skiprows=skip, dtype=np.float64, encoding="utf-8")
     with pd.read_csv(path, chunksize=block_rows(len(first)), **options) as chunks:
         for chunk in chunks:
             yield np.ascontiguousarray(chunk.to_numpy())  # pandas keeps columns apart
@@ -114,7 +114,7 @@ def checked_row(path, line_number, cells, width, classes):
             f"{path}, line {line_number}: {len(cells)} columns, expected {max(width, 2)} "
             "(a label, then the features)"
         )
-    values = [float(cell) if is_number(cell) else math.nan for cell in cells]
+    values = [number(cell) for cell in cells]
     for column, (cell, value) in enumerate(zip(cells, values, strict=True), start=1):
         if not abs(value) <= MAX_MAGNITUDE:
             raise BadData(
@@ -128,6 +128,19 @@ def checked_row(path, line_number, cells, width, classes):
             f" ({known}): a label never seen in the training data it started from"
         )
     return values
+
+
+def number(text):
+    """The cell's value; NaN (never usable) if it is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def is_header(line_number, cells):
+    """A first line in which no cell is a number."""
+    return line_number == 1 and not any(is_number(cell) for cell in cells)
 
 
 def is_number(text):
@@ -158,8 +171,7 @@ def csv_rows(path, keep_header=False):
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip(" \t")):  # as pandas skips
                     continue
-                is_header = reader.line_num == 1 and not any(is_number(cell) for cell in row)
-                if is_header and not keep_header:
+                if not keep_header and is_header(reader.line_num, row):
                     continue
                 yield reader.line_num, row
     except csv.Error as error:
