@@ -52,6 +52,8 @@ SAMPLE_FILES = [
     "source_dir/hyperparameters.py",
     "source_dir/checkpoints.py",
     "source_dir/utils.py",
+    "source_dir/csv_files.py",
+    "source_dir/row_cache.py",
     "source_dir/distributed.py",
 ]
 

@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 SURVIVORS = HERE / "survivors.toml"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 # What each target mutates (paths in its copy) and the fast tests that drive it.
-PROJECT_FAST_TESTS = ["tests", "-m", "not (toolkit or aws)"]
+PROJECT_FAST_TESTS = ["tests", "-m", "not (toolkit or aws or localmode)"]
 TARGETS = {
     "tools": (["tools"], PROJECT_FAST_TESTS),
     "source_dir": (["source_dir"], PROJECT_FAST_TESTS),

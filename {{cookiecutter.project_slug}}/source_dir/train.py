@@ -8,7 +8,8 @@ an edit to the code always shows.
 
 The story: read the hyperparameters; survey the training data once (feature scaling,
 classes); then per epoch stream the batches through partial_fit, combine across hosts,
-evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics.
+evaluate, log `name=value` metrics and checkpoint; finally save the model and metrics. Each
+CSV file is parsed once per job: later passes read a binary copy of its rows (row_cache.py).
 A restarted job (a spot interruption) resumes from the newest checkpoint. The training
 loss scores each batch before the model learns from it (progressive validation), so it
 is not flattered by data the model has just fitted.
@@ -25,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 import checkpoints
 import distributed
+import row_cache
 import utils
 from hyperparameters import parse_args
 
@@ -47,20 +49,22 @@ def new_model(args):
     return SGDRegressor(loss="squared_error", **common)
 
 
-def batches(share, args, scaler=None, classes=None):
-    """(features, labels) batches of this process's share of a channel. Given the fitted
-    scaler, every row must be as wide as the data it was fitted on; given classes, every
-    label must be one of them (or sklearn fails with a traceback)."""
+def batches(share, args, cache, scaler=None, classes=None):
+    """(features, labels) batches of this process's share of a channel, each file parsed once
+    per job (cache keeps the parsed rows). Given the fitted scaler, every row must be as wide
+    as the data it was fitted on; given classes, every label must be one of them (or sklearn
+    fails with a traceback)."""
     width = None if scaler is None else scaler.n_features_in_ + 1  # the label, then the features
-    return utils.read_batches(share.files, args.batch_size, share.part, share.parts, width, classes)
+    part, parts = share.part, share.parts
+    return utils.read_batches(share.files, args.batch_size, part, parts, width, classes, cache)
 
 
-def survey(share, args, group):
+def survey(share, args, group, cache):
     """One pass over the training data: fit the feature scaler and, for classification,
     find the classes (partial_fit must know them all up front)."""
     scaler = StandardScaler()
     classes, rows = set(), 0
-    for features, labels in batches(share, args):
+    for features, labels in batches(share, args, cache):
         scaler.partial_fit(features)
         rows += len(labels)
         if args.task == "classification":
@@ -130,12 +134,12 @@ def losses_before_learning(model, features, labels, classes):
     return labels**2
 
 
-def train_one_epoch(model, scaler, classes, share, args):
+def train_one_epoch(model, scaler, classes, share, args, cache):
     """Stream every batch through partial_fit; return the summed loss (each batch scored
     before the model learns from it) and the row count."""
     total_loss, rows = 0.0, 0
     known_labels = classes if args.task == "classification" else None
-    for features, labels in batches(share, args, scaler, known_labels):
+    for features, labels in batches(share, args, cache, scaler, known_labels):
         scaled = scaler.transform(features)
         total_loss += losses_before_learning(model, scaled, labels, classes).sum()
         try:
@@ -151,12 +155,12 @@ def train_one_epoch(model, scaler, classes, share, args):
     return total_loss, rows
 
 
-def evaluate(model, scaler, share, args, group):
+def evaluate(model, scaler, share, args, group, cache):
     """Loss and accuracy (classification) or RMSE (regression) on the validation data,
     summed over every process's share."""
     total_loss, correct, rows = 0.0, 0, 0
     known_labels = model.classes_ if args.task == "classification" else None
-    for features, labels in batches(share, args, scaler, known_labels):
+    for features, labels in batches(share, args, cache, scaler, known_labels):
         scaled = scaler.transform(features)
         losses = row_losses(model, scaled, labels)
         total_loss += losses.sum()
@@ -188,9 +192,9 @@ def resume_settings(args):
     return {name: getattr(args, name) for name in RESUME_SETTINGS}
 
 
-def fresh_state(train_share, args, group):
+def fresh_state(train_share, args, group, cache):
     """What a checkpoint holds, before the first epoch."""
-    scaler, classes = survey(train_share, args, group)
+    scaler, classes = survey(train_share, args, group, cache)
     return {
         "epoch": 0,
         "model": new_model(args),
@@ -239,7 +243,7 @@ def data_shares(paths, group):
     return train_share, distributed.share_of(group, validation_files, sharded)
 
 
-def train(args, paths, group):
+def train(args, paths, group, cache):
     train_share, validation_share = data_shares(paths, group)
     validation_count = len(validation_share.files) if validation_share else 0
     place = distributed.where(paths, group)
@@ -249,15 +253,15 @@ def train(args, paths, group):
     )
     writes = group.rank == 0  # the other processes hold the same model: one copy is enough
     state = distributed.on_first_process(group, lambda: resumed_state(paths, args))
-    state = state or fresh_state(train_share, args, group)
+    state = state or fresh_state(train_share, args, group, cache)
     model, scaler = state["model"], state["scaler"]
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
-        loss, rows = train_one_epoch(model, scaler, state["classes"], train_share, args)
+        loss, rows = train_one_epoch(model, scaler, state["classes"], train_share, args, cache)
         model = average_models(group, model, rows)
         total_loss, total_rows = group.sum([loss, rows])
         metrics = {"train:loss": total_loss / total_rows}
         if validation_share:
-            metrics |= evaluate(model, scaler, validation_share, args, group)
+            metrics |= evaluate(model, scaler, validation_share, args, group, cache)
         utils.check_finite(metrics, epoch)
         state = {**state, "epoch": epoch, "model": model, "metrics": metrics}
         if writes:
@@ -280,7 +284,8 @@ def main(argv=None):
     paths = utils.job_paths()
     group = distributed.current_group()
     try:
-        train(parse_args(argv), paths, group)
+        with row_cache.scratch_cache(paths.scratch) as cache:
+            train(parse_args(argv), paths, group, cache)
     except utils.UserError as error:
         utils.report_failure(paths.output, str(error))
         group.abort(1)  # under MPI, ends the other processes too: none waits for this one

@@ -6,25 +6,23 @@ and with a plain `python source_dir/train.py` from the project folder (a direct 
 which writes under the project's .local-run/direct wherever it is started from).
 """
 
-import csv
-import gzip
 import json
 import math
 import os
 import sys
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+import csv_files
+import row_cache
 
 # The metric names train.py prints as `name=value` and writes to metrics.json. The project's
 # metric definitions (pyproject.toml [tool.launch]) must scrape each: a sample test checks.
 METRIC_NAMES = ("train:loss", "validation:loss", "validation:accuracy", "validation:rmse")
 
 DATA_SUFFIXES = (".csv", ".csv.gz")
-# The largest value a cell may hold: its square, summed over many rows, must stay finite.
-MAX_MAGNITUDE = 1e100
 # A job's folders. Its input/config tells a job apart from a machine that merely has an
 # /opt/ml (SageMaker Studio and notebook instances keep /opt/ml/metadata there).
 JOB_BASE_DIR = Path("/opt/ml")
@@ -47,6 +45,8 @@ class JobPaths:
     output: Path
     output_data: Path
     checkpoints: Path
+    # Room for temporary files, outside every folder SageMaker uploads (see row_cache.py).
+    scratch: Path
     hosts: tuple[str, ...]
     current_host: str
     # Channels whose files SageMaker split between the hosts (S3DistributionType ShardedByS3Key).
@@ -83,6 +83,7 @@ def job_paths(environ=os.environ):
         output_data=Path(environ.get("SM_OUTPUT_DATA_DIR", output / "data")),
         # One folder per host: SageMaker syncs every host's checkpoints to the same S3 prefix.
         checkpoints=base / "checkpoints" / current_host,
+        scratch=Path(environ.get("TMPDIR", "/tmp")),
         hosts=hosts,
         current_host=current_host,
         sharded_channels=sharded_channels(environ),
@@ -123,106 +124,95 @@ def list_data_files(channel, folder):
     return files
 
 
-def is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+@dataclass
+class Reading:
+    """A pass over a channel's files so far: the rows seen and their width, and this process's
+    part of them (every parts-th row, from the part-th on, counted across the files)."""
+
+    part: int = 0
+    parts: int = 1
+    width: int | None = None
+    seen: int = 0
+
+    def deal(self, block):
+        """This process's rows of the channel's next block of rows."""
+        self.width = block.shape[1]
+        first = (self.part - self.seen) % self.parts
+        self.seen += len(block)
+        return block[first :: self.parts]
 
 
-def csv_rows(path):
-    """Yield (line number, cells) for each data row of a file, skipping blank lines and
-    a header (a first row in which no cell is a number)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    reader = None
-    try:
-        # utf-8-sig drops the byte-order mark Excel puts first. Bytes that are not UTF-8
-        # become U+FFFD, so they surface as a bad cell with its line.
-        with opener(path, "rt", newline="", encoding="utf-8-sig", errors="replace") as text:
-            reader = csv.reader(text)
-            for row in reader:
-                if not row:
-                    continue
-                if reader.line_num == 1 and not any(is_number(cell) for cell in row):
-                    continue
-                yield reader.line_num, row
-    except csv.Error as error:
-        raise UserError(f"{path}, line {reader.line_num}: {error}") from None
-    except (OSError, EOFError, zlib.error) as error:  # zlib: corrupt data inside a .gz
-        raise UserError(f"{path}: cannot be read ({error})") from None
-
-
-def rows_to_arrays(rows, line_numbers, path, classes=None):
-    """Turn text rows into (features, labels) float arrays, naming the first bad cell,
-    or the first label that is not one of classes (when given)."""
-    try:
-        table = np.array(rows, dtype=np.float64)
-    except ValueError:
-        table = None
-    if table is None or not usable(table).all():
-        for line_number, row in zip(line_numbers, rows, strict=True):
-            for column, cell in enumerate(row, start=1):
-                if not is_number(cell) or not usable(float(cell)):
-                    where = f"{path}, line {line_number}, column {column}"
-                    raise UserError(
-                        f"{where}: {cell!r} is not a number the model can use"
-                        f" (finite, at most {MAX_MAGNITUDE:g} in size)"
-                    )
-    if classes is not None:
-        check_labels(table[:, 0], classes, line_numbers, path)
-    return table[:, 1:], table[:, 0]
-
-
-def usable(values):
-    """Finite, and small enough that squaring it (the scaler's variance) stays finite."""
-    return np.isfinite(values) & (np.abs(values) <= MAX_MAGNITUDE)
-
-
-def check_labels(labels, classes, line_numbers, path):
-    """Refuse a label the model has no class for, naming its line."""
-    unknown = np.flatnonzero(~np.isin(labels, classes))
-    if unknown.size:
-        first = unknown[0]
-        known = ", ".join(f"{label:g}" for label in classes[:10]) + (", ..." * (len(classes) > 10))
-        raise UserError(
-            f"{path}, line {line_numbers[first]}: label {labels[first]:g} is not one of the "
-            f"model's classes ({known}): a label never seen in the training data it started from"
-        )
-
-
-def read_batches(files, batch_size, part=0, parts=1, width=None, classes=None):
+def read_batches(files, batch_size, part=0, parts=1, width=None, classes=None, cache=None):
     """Yield (features, labels) arrays of at most batch_size rows, file after file.
 
-    The label is the first column, as SageMaker's built-in algorithms expect. Only one
-    batch is in memory at a time, so a bigger channel costs time, not memory. With parts
+    The label is the first column, as SageMaker's built-in algorithms expect. Only a block of
+    rows is in memory at a time, so a bigger channel costs time, not memory. With parts
     above 1, only every parts-th data row, from the part-th on, is returned (one process's
-    share of the rows); every row is still checked for its width. That width is the first
-    row's unless given (the model's, for data it did not survey); with classes given, every
-    label must be one of them.
+    share of the rows), but every row is checked (see csv_files.py): as wide as the first
+    row, or as width if given (the model's, for data it did not survey); with classes given,
+    every label one of them. With a cache (row_cache.RowCache), each file is parsed once:
+    later passes read the cache's copy of its rows.
     """
-    row_index = -1
-    for path in files:
-        rows, line_numbers = [], []
-        for line_number, row in csv_rows(path):
-            width = width or len(row)
-            if len(row) != width or width < 2:
-                raise UserError(
-                    f"{path}, line {line_number}: {len(row)} columns, expected {max(width, 2)} "
-                    "(a label, then the features)"
-                )
-            row_index += 1
-            if row_index % parts != part:
-                continue
-            rows.append(row)
-            line_numbers.append(line_number)
-            if len(rows) == batch_size:
-                yield rows_to_arrays(rows, line_numbers, path, classes)
-                rows, line_numbers = [], []
-        if rows:
-            yield rows_to_arrays(rows, line_numbers, path, classes)
-    if row_index < 0:
+    reading, cache = Reading(part, parts, width), cache or row_cache.RowCache(None)
+    try:
+        for path in files:
+            yield from batches_of(file_share(path, reading, classes, cache), batch_size)
+    except csv_files.BadData as problem:
+        raise UserError(str(problem)) from None
+    if not reading.seen:
         raise UserError(f"{files[0].parent}: no data rows in {len(files)} file(s)")
+
+
+def file_share(path, reading, classes, cache):
+    """This process's rows of one file, in blocks: the cache's copy of them if it has one, else
+    parsed (and copied, if the cache has room, for the next pass)."""
+    key = (reading.part, reading.parts, reading.seen)
+    copy = cache.copy_of(path, key)
+    if copy is None:
+        yield from parsed_share(path, reading, classes, cache.writer(path, key))
+    else:
+        yield from copied_share(copy, path, reading, classes)
+
+
+def parsed_share(path, reading, classes, writer):
+    """This process's rows of the file, parsed, and written to a copy as they pass."""
+    first = reading.seen
+    with writer:
+        for block in csv_files.file_blocks(path, reading.width, classes):
+            mine = reading.deal(block)
+            writer.write(mine)
+            yield mine
+        writer.finish(reading.seen - first, reading.width)
+
+
+def copied_share(copy, path, reading, classes):
+    """The copy's rows, held to the width and the classes asked for: a row that breaks them
+    is named by reading the file again."""
+    if copy.width and copy.width != (reading.width or copy.width):
+        csv_files.raise_first_problem(path, reading.width, classes)
+    reading.width, reading.seen = reading.width or copy.width, reading.seen + copy.file_rows
+    for block in copy.blocks():
+        if classes is not None and not np.isin(block[:, 0], classes).all():
+            csv_files.raise_first_problem(path, reading.width, classes)
+        yield block
+
+
+def batches_of(blocks, batch_size):
+    """(features, labels) of the blocks' rows, batch_size rows at a time (the last fewer). Each
+    batch is an array of its own: one the caller keeps holds its rows, not a whole block."""
+    held, count = [], 0
+    for block in blocks:
+        while len(block):
+            taken = block[: batch_size - count]
+            held.append(taken)
+            count += len(taken)
+            block = block[len(taken) :]
+            if count == batch_size:
+                batch, held, count = np.concatenate(held), [], 0
+                yield batch[:, 1:], batch[:, 0]
+    if count:
+        batch = np.concatenate(held)
+        yield batch[:, 1:], batch[:, 0]
 
 
 def check_finite(metrics, epoch):

@@ -1,0 +1,229 @@
+"""Each CSV file is parsed once per job (source_dir/row_cache.py): later passes read a binary
+copy of its rows, kept in the temporary folder only while the job runs, and the model is the
+same as if every pass had parsed the files."""
+
+import collections
+import shutil
+
+import joblib
+import numpy as np
+import pytest
+from sample_jobs import use_channels
+
+import checkpoints
+import csv_files
+import row_cache
+import train
+import utils
+
+EPOCHS = 3
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How often pandas parsed each file (channel/name), counted around the real parser."""
+    counts = collections.Counter()
+    parse = csv_files.parsed_blocks
+
+    def counted(path):
+        counts[f"{path.parent.name}/{path.name}"] += 1
+        return parse(path)
+
+    monkeypatch.setattr(csv_files, "parsed_blocks", counted)
+    return counts
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """The job's temporary folder: TMPDIR, as a job's environment may set it."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    return folder
+
+
+def data_files(data):
+    return sorted(f"{p.parent.name}/{p.name}" for p in data.rglob("*") if p.is_file())
+
+
+def model_of(base):
+    return joblib.load(base / "model" / "model.joblib").named_steps["model"]
+
+
+def test_each_file_is_parsed_once_per_job(job_env, classification_data, monkeypatch, parses):
+    use_channels(monkeypatch, classification_data)
+
+    train.main(["--epochs", str(EPOCHS)])
+
+    # The survey, then each epoch and each evaluation after it, read all the files.
+    assert parses == dict.fromkeys(data_files(classification_data), 1)
+
+
+def test_without_room_every_pass_parses_and_trains_the_same_model(
+    job_env, classification_data, monkeypatch, parses, scratch, capsys
+):
+    use_channels(monkeypatch, classification_data)
+    train.main(["--epochs", str(EPOCHS), "--seed", "5"])
+    with_copies = model_of(job_env)
+    shutil.rmtree(job_env / "checkpoints")
+    parses.clear()
+    monkeypatch.setattr(row_cache, "RESERVED_BYTES", shutil.disk_usage(scratch).total)
+
+    train.main(["--epochs", str(EPOCHS), "--seed", "5"])
+
+    train_files = {name for name in data_files(classification_data) if name.startswith("train/")}
+    assert parses == {
+        name: 1 + EPOCHS if name in train_files else EPOCHS
+        for name in data_files(classification_data)
+    }
+    [warning] = [line for line in capsys.readouterr().out.splitlines() if "Warning" in line]
+    assert warning.startswith(f"Warning: no room in {scratch / 'parsed-rows-'}")
+    assert warning.endswith("free): every pass parses the CSV files again")
+    assert np.array_equal(model_of(job_env).coef_, with_copies.coef_)
+    assert np.array_equal(model_of(job_env).intercept_, with_copies.intercept_)
+
+
+def test_a_temporary_folder_that_cannot_be_used_costs_time_only(
+    job_env, classification_data, monkeypatch, tmp_path, capsys
+):
+    use_channels(monkeypatch, classification_data)
+    not_a_folder = tmp_path / "tmp-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("TMPDIR", str(not_a_folder))
+
+    train.main(["--epochs", "1"])
+
+    assert f"Warning: no folder for copies of the parsed rows in {not_a_folder}" in (
+        capsys.readouterr().out
+    )
+    assert (job_env / "model" / "model.joblib").is_file()
+
+
+def test_copies_live_in_the_temporary_folder_only_while_the_job_runs(
+    job_env, classification_data, monkeypatch, scratch
+):
+    use_channels(monkeypatch, classification_data)
+    seen = []  # at each checkpoint: (the copies in the temporary folder, the job's own files)
+    save = checkpoints.save_checkpoint
+
+    def watched(folder, epoch, state):
+        copies = sorted(p.name for p in scratch.rglob("*") if p.is_file())
+        job_files = sorted(
+            p.relative_to(job_env).as_posix()
+            for p in job_env.rglob("*")
+            if p.is_file() and scratch not in p.parents
+        )
+        seen.append((copies, job_files))
+        return save(folder, epoch, state)
+
+    monkeypatch.setattr(checkpoints, "save_checkpoint", watched)
+
+    train.main(["--epochs", "2"])
+
+    copies, job_files = seen[-1]
+    assert len(copies) == len(data_files(classification_data))  # one per file, 8 bytes a number
+    assert all(name.endswith(".f64") for name in copies)
+    assert job_files == ["checkpoints/algo-1/epoch-0001.joblib"]  # nothing else, no copy
+    assert list(scratch.iterdir()) == []  # gone with the job
+    assert sorted(p.name for p in (job_env / "model").iterdir()) == ["model.joblib"]
+    assert sorted(p.name for p in (job_env / "output").rglob("*")) == ["data", "metrics.json"]
+
+
+def test_copies_are_deleted_when_the_job_fails(job_env, regression_data, monkeypatch, scratch):
+    use_channels(monkeypatch, regression_data)
+
+    with pytest.raises(SystemExit):  # in the first epoch, after the survey made the copies
+        train.main(["--task", "regression", "--learning-rate", "1e300"])  # weights overflow
+
+    assert "training diverged" in (job_env / "output" / "failure").read_text()
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_resumed_job_trains_the_same_model(job_env, classification_data, monkeypatch):
+    use_channels(monkeypatch, classification_data)
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(job_env / "whole"))
+    monkeypatch.setenv("SM_MODEL_DIR", str(job_env / "whole" / "model"))
+    train.main(["--epochs", "4"])
+    monkeypatch.setenv("SAGEMAKER_BASE_DIR", str(job_env / "resumed"))
+    monkeypatch.setenv("SM_MODEL_DIR", str(job_env / "resumed" / "model"))
+    train.main(["--epochs", "2"])
+
+    train.main(["--epochs", "4"])  # parses the files again in its first epoch, then copies
+
+    whole, resumed = model_of(job_env / "whole"), model_of(job_env / "resumed")
+    assert np.array_equal(resumed.coef_, whole.coef_)
+    assert np.array_equal(resumed.intercept_, whole.intercept_)
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def read_labels(files, cache, **options):
+    batches = utils.read_batches(files, 2, cache=cache, **options)
+    return [label for _, labels in batches for label in labels]
+
+
+def test_a_changed_file_is_parsed_again(tmp_path, parses):
+    path = write(tmp_path / "a.csv", "label,x\n1,10\n2,20\n")
+    with row_cache.scratch_cache(tmp_path) as cache:
+        assert read_labels([path], cache) == [1, 2]
+        assert read_labels([path], cache) == [1, 2]
+        write(path, "label,x\n3,10\n4,20\n")  # the same size: its modification time tells
+
+        assert read_labels([path], cache) == [3, 4]
+        path.unlink()
+        write(path, "label,x\n5,10\n6,20\n7,30\n")
+        assert read_labels([path], cache) == [5, 6, 7]
+        assert read_labels([path], cache) == [5, 6, 7]
+
+    assert parses[f"{tmp_path.name}/a.csv"] == 3
+
+
+def test_a_pass_cut_short_leaves_no_copy(tmp_path, parses):
+    path = write(tmp_path / "a.csv", "".join(f"{label},0\n" for label in range(5)))
+    with row_cache.scratch_cache(tmp_path) as cache:
+        batches = utils.read_batches([path], 2, cache=cache)
+        next(batches)
+        batches.close()  # say, bad data in the next file
+
+        assert read_labels([path], cache) == [0, 1, 2, 3, 4]
+        assert read_labels([path], cache) == [0, 1, 2, 3, 4]
+
+    assert parses[f"{tmp_path.name}/a.csv"] == 2
+
+
+def test_each_share_of_the_rows_has_its_own_copy(tmp_path, parses):
+    files = [
+        write(tmp_path / "a.csv", "0,0\n1,0\n2,0\n"),
+        write(tmp_path / "b.csv", "3,0\n4,0\n5,0\n6,0\n"),
+    ]
+    with row_cache.scratch_cache(tmp_path) as cache:
+        shares = [read_labels(files, cache, part=part, parts=2) for part in (0, 1, 0, 1)]
+
+    assert shares == [[0, 2, 4, 6], [1, 3, 5], [0, 2, 4, 6], [1, 3, 5]]  # dealt across files
+    assert sorted(parses.values()) == [2, 2]  # each file once per share
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("0,1\n0,2\n1,3\n", r"a\.csv, line 3: label 1 is not one of the model's classes \(0, 2\)"),
+        ("0,1,1\n2,2,2\n", r"a\.csv, line 1: 3 columns, expected 2"),
+    ],
+)
+def test_rows_from_a_copy_are_held_to_the_width_and_the_classes(tmp_path, parses, rows, expected):
+    path = write(tmp_path / "a.csv", rows)
+    with row_cache.scratch_cache(tmp_path) as cache:
+        read_labels([path], cache)  # the first pass, which makes the copy
+
+        with pytest.raises(utils.UserError, match=expected):
+            read_labels([path], cache, width=2, classes=np.array([0.0, 2.0]))
+
+    assert parses[f"{tmp_path.name}/a.csv"] == 1  # the copy was read; the csv module named the line
+
+
+def test_the_temporary_folder_follows_tmpdir(tmp_path):
+    assert utils.job_paths({"TMPDIR": str(tmp_path)}).scratch == tmp_path
+    assert utils.job_paths({}).scratch.as_posix() == "/tmp"
