@@ -92,6 +92,7 @@ BASE_FILES = {
     "tools/project.py",
     "tools/run_requests.py",
     "tools/sdk.py",
+    "tools/sdk_session.py",
     "tools/sdk_tuning.py",
     "tools/settings.py",
     "tools/sourcedir.py",

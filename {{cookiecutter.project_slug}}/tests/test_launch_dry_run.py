@@ -43,3 +43,18 @@ def test_a_dry_run_with_credentials_asks_aws_nothing_and_names_its_placeholders(
     request = json.loads(dry.stdout)
     assert request["AlgorithmSpecification"]["TrainingImage"].startswith("000000000000.dkr.ecr.")
     assert request["RoleArn"] == aws.role
+
+
+def test_the_sdks_config_file_still_sets_the_jobs_defaults(aws, run_launch, tmp_path, monkeypatch):
+    """tools/sdk_session.py checks the SDK's config its own, faster way: what the file sets
+    must still reach the request."""
+    config = tmp_path / "isolated.yaml"
+    config.write_text(
+        "SchemaVersion: '1.0'\nSageMaker:\n  TrainingJob:\n    EnableNetworkIsolation: true\n"
+    )
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+
+    dry = run_launch("--bucket", aws.bucket, "--image-uri", IMAGE, "--dry-run")
+
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["EnableNetworkIsolation"] is True

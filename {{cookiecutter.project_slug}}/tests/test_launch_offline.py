@@ -11,7 +11,7 @@ import sys
 import pytest
 from answers import ECR_REPOSITORY, REGION
 
-from tools import sdk, settings
+from tools import sdk, sdk_session, settings
 from tools.cli import UserError
 from tools.plan import make_plan
 from tools.run_requests import LaunchRequest
@@ -102,7 +102,7 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         dry_run=True,
     )
     plan = make_plan(request, "unit-bucket", b"archive bytes")
-    session = sdk.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
+    session = sdk_session.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
     with sdk.role_validation(False):
         trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
         sent = sdk.create_request(trainer, request, plan)

@@ -85,6 +85,18 @@ def make_home_like_folder(project, monkeypatch):
         (project / "home" / name).write_text("secret\n")
 
 
+def sdk_config_of(text):
+    """Point the SDK at a config file holding text (None: a file that does not exist)."""
+
+    def write(project, monkeypatch):
+        config = project / "sagemaker-config.yaml"
+        if text is not None:
+            config.write_text(text)
+        monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+
+    return write
+
+
 def nothing(project, monkeypatch):
     pass
 
@@ -116,6 +128,16 @@ MISTAKES = {
     "data file name not UTF-8": ([], "has a name that is not UTF-8", name_data_file_in_latin1),
     "symlink loop in source_dir": ([], "is a broken symlink or a symlink loop", loop_in_source_dir),
     "max wait without spot": (["--max-wait", "60"], "--max-wait only applies", nothing),
+    "SDK config against its schema": (
+        [],
+        "invalid at SageMaker.PythonSDK.Modules.TelemetryOptOut: 'maybe' is not of type 'boolean'",
+        sdk_config_of(
+            "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n"
+            "      TelemetryOptOut: maybe\n"
+        ),
+    ),
+    "SDK config not YAML": ([], "the SageMaker SDK's settings: while parsing", sdk_config_of("[")),
+    "SDK config missing": ([], "Unable to load the config file", sdk_config_of(None)),
     "no channels at all": ([], "no channels: data/ has no folders", forget_data),
     "channel without a location": (["--channel", "test"], "expected NAME=LOCATION", nothing),
     "channel name with a space": (["--channel", "my data=data/train"], "SageMaker's rule", nothing),

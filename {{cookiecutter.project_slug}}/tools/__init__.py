@@ -18,8 +18,9 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     mpi               launch.py's MPI options (only in projects rendered with include_mpi)
     plan              where the code and data go in S3, decided before anything is sent
     upload            the boto3 side: credentials, the bucket, uploading the plan
-    sdk               the SageMaker Python SDK's trainer and request (with sdk_tuning, the only
-                      modules that import the SDK)
+    sdk               the SageMaker Python SDK's trainer and request (with sdk_session and
+                      sdk_tuning, the only modules that import the SDK)
+    sdk_session       the SDK's Session: a job's, a dry run's, its settings' mistakes in one line
     sdk_tuning        the SDK's hyperparameter tuner and its request
     launcher          a LaunchRequest carried out: pack, plan, upload, start, wait, report
     tuning            a tuning job started, followed and its best training job reported

@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from tools import local_mode, sdk, sourcedir, tuning
+from tools import local_mode, sdk, sdk_session, sourcedir, tuning
 from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
@@ -43,7 +43,7 @@ def launch(request, probe):
         return local_mode.run(request, archive)
     account = placeholder_account(request) if request.dry_run else real_account(request)
     plan = make_plan(request, account.bucket, archive)
-    session = sdk.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
+    session = sdk_session.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
     with sdk.role_validation(account.real_role):
         trainer = sdk.build_trainer(request, plan, session, account.image_uri, account.role)
         job = job_request(trainer, request, plan)
@@ -104,7 +104,7 @@ def resolve_bucket(request, boto_session, s3):
     if request.bucket:
         check_bucket(s3, request.bucket)
         return request.bucket
-    return sdk.default_bucket(boto_session)
+    return sdk_session.default_bucket(boto_session)
 
 
 def caller_account(boto_session):

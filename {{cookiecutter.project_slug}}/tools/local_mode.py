@@ -16,7 +16,7 @@ import sys
 import tarfile
 from dataclasses import dataclass
 
-from tools import compose, contract, sdk
+from tools import compose, contract, sdk, sdk_session
 from tools.cli import FAILED, UserError
 from tools.job_tree import link_or_copy
 from tools.plan import data_files
@@ -57,7 +57,9 @@ def run(request, archive):
     }
     in_s3 = len(local_files) < len(request.channels)
     # Without a channel in S3 the SDK gets no session: no credentials reach the containers.
-    session = sdk.sagemaker_session(aws_session(request.region), None, False) if in_s3 else None
+    session = (
+        sdk_session.sagemaker_session(aws_session(request.region), None, False) if in_s3 else None
+    )
     folder = fresh_folder(request.job_name)
     try:
         with compose.compose_project(compose_command, folder, request.job_name):

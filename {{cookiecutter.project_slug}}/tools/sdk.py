@@ -1,8 +1,8 @@
-"""The SageMaker Python SDK (v3), and the only module that imports it.
+"""The SageMaker Python SDK (v3): the trainer and its request (the Session is in sdk_session.py,
+the tuner in sdk_tuning.py; no other module imports the SDK).
 
-The SDK builds the trainer and its CreateTrainingJob request, names the default bucket,
-runs local mode and follows a job's logs. Everything it needs from a launch comes in as a
-LaunchRequest and a Plan.
+The SDK builds the trainer and its CreateTrainingJob request, runs local mode and follows a
+job's logs. Everything it needs from a launch comes in as a LaunchRequest and a Plan.
 """
 
 import contextlib
@@ -15,7 +15,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.errors import MarkupError
 from rich.text import Text
 from sagemaker.core.helper.iam_role_resolver import RoleValidationError
-from sagemaker.core.helper.session_helper import Session
 from sagemaker.core.training.configs import (
     Channel,
     CheckpointConfig,
@@ -50,33 +49,6 @@ def configure_logging():
     handler.addFilter(without_markup)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)  # which files it read
-
-
-class DryRunSession(Session):
-    """Sends nothing: the SDK's own staging (framework mode's drivers) just gets a URI, and
-    the bucket is taken as named."""
-
-    def __init__(self, *, default_bucket, **settings):
-        super().__init__(default_bucket=default_bucket, **settings)
-        self.named_bucket = default_bucket
-
-    def default_bucket(self):
-        return self.named_bucket
-
-    def upload_data(self, path, bucket=None, key_prefix="data", **_):
-        return f"s3://{bucket or self.default_bucket()}/{key_prefix}"
-
-
-def sagemaker_session(boto_session, bucket, dry_run):
-    """The SDK's Session on our bucket; in a dry run it names where it would stage files."""
-    session_class = DryRunSession if dry_run else Session
-    return session_class(boto_session=boto_session, default_bucket=bucket)
-
-
-def default_bucket(boto_session):
-    """The SDK's sagemaker-<region>-<account> bucket, created on first use, with the SDK's
-    ownership checks."""
-    return Session(boto_session=boto_session).default_bucket()
 
 
 @contextlib.contextmanager
