@@ -40,10 +40,10 @@ def offline_environment(closed_endpoint, tmp_path):
     }
 
 
-@pytest.mark.parametrize("mode", ["toolkit", "framework"])
-def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
-    result = subprocess.run(
-        [sys.executable, "launch.py", "--dry-run", "--mode", mode],
+def launch_offline(project, closed_endpoint, tmp_path, *arguments):
+    """launch.py run with no credentials and every AWS endpoint closed."""
+    return subprocess.run(
+        [sys.executable, "launch.py", *arguments],
         cwd=project,
         env=offline_environment(closed_endpoint, tmp_path),
         capture_output=True,
@@ -51,6 +51,11 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("mode", ["toolkit", "framework"])
+def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
+    result = launch_offline(project, closed_endpoint, tmp_path, "--dry-run", "--mode", mode)
 
     assert result.returncode == 0, result.stderr
     request = json.loads(result.stdout)
@@ -74,15 +79,7 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
 
 def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_endpoint, tmp_path):
     role = f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/real"
-    result = subprocess.run(
-        [sys.executable, "launch.py", "--role", role, "--no-wait"],
-        cwd=project,
-        env=offline_environment(closed_endpoint, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = launch_offline(project, closed_endpoint, tmp_path, "--role", role, "--no-wait")
 
     assert result.returncode == 2
     fix = "run `aws configure` or `aws sso login`, or set AWS_PROFILE"
