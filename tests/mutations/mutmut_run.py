@@ -34,7 +34,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-from workspace import SLOW_TIERS, copy_template, render_project
+from workspace import SLOW_TIERS, TRAIN_VENV, copy_template, render_project
 
 HERE = Path(__file__).resolve().parent
 SURVIVORS = HERE / "survivors.toml"
@@ -92,7 +92,13 @@ def run_mutmut(root, children):
     hits = root / ".mutmut-hits"
     hits.mkdir()
     path = os.pathsep.join(filter(None, [str(HERE / "hits"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path, "MUTMUT_HITS_DIR": str(hits), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": path,
+        "MUTMUT_HITS_DIR": str(hits),
+        "TRAIN_VENV": str(TRAIN_VENV),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     started = time.monotonic()
     log = root / "mutmut.log"
     with log.open("w") as output:

@@ -11,9 +11,21 @@ import atexit
 import json
 import os
 
-if os.environ.get("MUTANT_UNDER_TEST") == "stats" and os.environ.get("MUTMUT_HITS_DIR"):
-    from mutmut.mutation import trampoline
 
+def _mutmut_trampoline():
+    """mutmut's trampoline module while it records stats, else None (also in a Python without
+    mutmut, such as the system one a test runs as another user: it records nothing)."""
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats" or not os.environ.get("MUTMUT_HITS_DIR"):
+        return None
+    try:
+        from mutmut.mutation import trampoline
+    except ImportError:
+        return None
+    return trampoline
+
+
+trampoline = _mutmut_trampoline()
+if trampoline:
     _hits = set()
 
     def _record(name, caller=None):
