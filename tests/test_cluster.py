@@ -1,24 +1,18 @@
-"""Scale-out, for a project rendered with include_mpi.
-
-- On this machine (marker `toolkit`): the project's own MPI tests, which run train.py with
-  `mpirun -np 2` (the venv's mpirun and mpi4py, from the MPI project's dev group).
-- On real container hosts (marker `cluster`): its image built on the local base, and two
-  containers from it, `algo-1` and `algo-2`, on one private podman network, each with its own
-  /opt/ml tree, running `train` as SageMaker runs a two-instance job. The toolkit's MPI runner
-  then starts mpirun on algo-1, which reaches algo-2 over SSH. The trees come from the
-  project's own tools.job_tree.prepare_job_tree, the data from its make_data.py. The network is
-  internal: traffic goes only between the two hosts.
+"""Scale-out on real container hosts (marker `cluster`), for a project rendered with
+include_mpi: its image built on the local base, and two containers from it, `algo-1` and
+`algo-2`, on one private podman network, each with its own /opt/ml tree, running `train` as
+SageMaker runs a two-instance job. The toolkit's MPI runner then starts mpirun on algo-1, which
+reaches algo-2 over SSH. The trees come from the project's own tools.job_tree.prepare_job_tree,
+the data from its make_data.py. The network is internal: traffic goes only between the two
+hosts. (The project's own MPI tests, mpirun on this machine, run in test_project_tests.py.)
 """
 
-import importlib.util
 import json
-import re
 import shutil
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from support.containers import built_image, make_train_container, podman, sample_data
@@ -39,8 +33,6 @@ LOSS_TOLERANCE = 0.10
 ACCURACY_TOLERANCE = 0.01
 # After a host dies, the first host's job must have failed within this many seconds.
 FAILURE_BOUND = 60
-# The MPI project's own MPI tests: the trainer's, then the tools'.
-MPI_TESTS = ["tests/sample/test_mpi.py", "tests/test_launch_mpi.py"]
 
 PREPARE = """
 import json, sys
@@ -134,25 +126,6 @@ def single_host_metrics(mpi_project, mpi_image, cluster_data, tmp_path_factory):
     sagemaker_options = ["--network=none", "--hostname", "algo-1", "--volume", f"{tree}:/opt/ml"]
     podman("run", "--rm", *sagemaker_options, mpi_image, "timeout", str(RUN_TIMEOUT), "train", timeout=RUN_TIMEOUT + 60)
     return metrics(work / "opt" / "ml")
-
-
-@pytest.mark.toolkit
-def test_the_projects_mpi_tests_pass_with_two_processes(mpi_project, tmp_path):
-    if importlib.util.find_spec("mpi4py") is None or not (Path(sys.executable).parent / "mpirun").exists():
-        pytest.skip("no mpi4py and mpirun in this venv: `make setup` installs the MPI project's dev group")
-    project = shutil.copytree(mpi_project, tmp_path / mpi_project.name)
-
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *MPI_TESTS],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert re.search(r"\b\d+ passed", result.stdout) and "skipped" not in result.stdout, result.stdout[-2000:]
 
 
 @pytest.mark.cluster
