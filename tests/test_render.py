@@ -88,6 +88,7 @@ BASE_FILES = {
     "tools/local_mode.py",
     "tools/local_run_options.py",
     "tools/plan.py",
+    "tools/preflight.py",
     "tools/progress.py",
     "tools/project.py",
     "tools/run_requests.py",

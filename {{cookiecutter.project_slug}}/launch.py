@@ -38,11 +38,13 @@ def main(argv=None):
 
 def launch(request):
     from tools.hyperparameter_check import Probe
+    from tools.preflight import prepare
 
     with Probe(request) as probe:  # the script's parser, asked while the SDK loads
+        prepared = prepare(request)  # before the SDK: a mistake here costs no time
         from tools import launcher  # the SDK, only now: --help and argument errors return at once
 
-        return launcher.launch(request, probe)
+        return launcher.launch(request, prepared, probe)
 
 
 def aws_errors():

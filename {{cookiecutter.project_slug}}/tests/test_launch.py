@@ -17,7 +17,7 @@ from answers import ECR_REPOSITORY, INSTANCE_TYPE, PREFIX
 from failing_jobs import FAILURE_REASON, FailingJobsProxy
 from sent_requests import channel_sources
 
-from tools import plan
+from tools import plan, preflight
 
 pytestmark = pytest.mark.aws
 
@@ -264,7 +264,7 @@ def test_data_files_are_hashed_without_reading_them_whole(tmp_path):
         big.truncate(size)  # sparse: no time or disk spent writing it
     tracemalloc.start()
     try:
-        plan.folder_digest(plan.data_files(tmp_path))
+        plan.folder_digest(preflight.data_files(tmp_path))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

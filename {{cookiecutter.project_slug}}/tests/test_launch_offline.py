@@ -14,6 +14,7 @@ from answers import ECR_REPOSITORY, REGION
 from tools import sdk, sdk_session, settings
 from tools.cli import UserError
 from tools.plan import make_plan
+from tools.preflight import prepare
 from tools.run_requests import LaunchRequest
 from tools.upload import placeholder_session
 
@@ -98,7 +99,7 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
         dry_run=True,
     )
-    plan = make_plan(request, "unit-bucket", b"archive bytes")
+    plan = make_plan(request, "unit-bucket", prepare(request))
     session = sdk_session.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
     with sdk.role_validation(False):
         trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
@@ -127,7 +128,7 @@ def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, 
     if has_requirements:
         (source / "requirements.txt").write_text("tomli-w\n")
     request = LaunchRequest(job_name="unit-job", channels={}, source_dir=source, mode="framework")
-    plan = make_plan(request, "unit-bucket", b"archive bytes")
+    plan = make_plan(request, "unit-bucket", prepare(request))
 
     code = sdk.source_code(request, plan)
 

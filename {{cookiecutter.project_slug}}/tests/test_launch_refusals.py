@@ -226,13 +226,27 @@ def test_ctrl_c_costs_one_line_and_exits_130(
     assert len(aws.sent("CreateTrainingJob")) == started
 
 
-@pytest.mark.parametrize("arguments", [["--help"], ["--instance-count", "zero"]])
-def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
+# What launch.py answers before it loads the SDK (about 4 s): help, command-line mistakes, and
+# mistakes in the code and data folders (tools/preflight.py); the exit status of each.
+ANSWERED_WITHOUT_THE_SDK = {
+    "help": (["--help"], 0),
+    "argument error": (["--instance-count", "zero"], 2),
+    "entry point missing": (["--entry-point", "fit.py"], 2),
+    "the project as data": (["--train", "."], 2),
+}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "exit_status"), ANSWERED_WITHOUT_THE_SDK.values(), ids=ANSWERED_WITHOUT_THE_SDK
+)
+def test_help_and_mistakes_found_here_do_not_load_the_sdk(arguments, exit_status):
     probe = (
         "import sys, launch\n"
-        "try:\n    launch.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "try:\n    status = launch.main(sys.argv[1:])\n"
+        "except SystemExit as exit:\n    status = exit.code\n"
         "heavy = sorted({'boto3', 'botocore', 'sagemaker'} & set(sys.modules))\n"
         "assert not heavy, heavy\n"
+        "sys.exit(status)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, *arguments],
@@ -242,7 +256,8 @@ def test_help_and_argument_errors_do_not_import_the_sdk(arguments):
         env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == exit_status, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
 
 
 def test_help_names_each_default_once_and_no_local_path():

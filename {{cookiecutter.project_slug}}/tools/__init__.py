@@ -16,6 +16,7 @@ source_dir/ uses none of it: it travels to SageMaker alone.
     tuning_options    its tuning options: the ranges to search, the objective, the limits
     hyperparameter_check  the entry point's own parser, asked about every job's hyperparameters
     mpi               launch.py's MPI options (only in projects rendered with include_mpi)
+    preflight         a launch's code packed, data folders and metrics checked, before the SDK loads
     plan              where the code and data go in S3, decided before anything is sent
     upload            the boto3 side: credentials, the bucket, uploading the plan
     sdk               the SageMaker Python SDK's trainer and request (with sdk_session and

@@ -130,11 +130,16 @@ def run(prog, work, user_errors=tuple, interrupted="interrupted"):
     except KeyboardInterrupt:
         print(f"{prog}: {interrupted}", file=sys.stderr)
         return INTERRUPTED
-    except (UserError, EgressError, *user_errors()) as error:
-        print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
-        return USER_ERROR
-    except OSError as error:
-        if error.filename is None:  # not about a file of the user's: a fault of the tool's
-            raise
-        print(f"{prog}: error: {error.filename}: {error.strerror or error}", file=sys.stderr)
-        return USER_ERROR
+    except (UserError, EgressError) as error:  # apart: user_errors() may import for seconds
+        return refused(prog, one_line(error))
+    except Exception as error:
+        if isinstance(error, user_errors()):
+            return refused(prog, one_line(error))
+        if isinstance(error, OSError) and error.filename is not None:
+            return refused(prog, f"{error.filename}: {error.strerror or error}")
+        raise  # not the user's mistake: a fault of the tool's, with its traceback
+
+
+def refused(prog, message):
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return USER_ERROR

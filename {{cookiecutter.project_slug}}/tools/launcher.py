@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from tools import local_mode, sdk, sdk_session, sourcedir, tuning
+from tools import local_mode, sdk, sdk_session, tuning
 from tools.cli import FAILED, INTERRUPTED, UserError
 from tools.launch_options import ROLE_VARIABLE
 from tools.plan import make_plan
@@ -33,16 +33,16 @@ class Account:
     real_role: bool = True  # False: a placeholder or a dry run's role, which IAM is not asked
 
 
-def launch(request, probe):
-    """Start the job the request names (or print it, for a dry run); the exit status. probe
-    is the entry point's parser at work (tools/hyperparameter_check.py)."""
+def launch(request, prepared, probe):
+    """Start the job the request names (or print it, for a dry run); the exit status.
+    prepared is its code and data (tools/preflight.py), probe the entry point's parser at
+    work (tools/hyperparameter_check.py)."""
     sdk.configure_logging()
-    archive = sourcedir.pack(request.source_dir, request.entry_point)
     probe.check()
     if request.local:
-        return local_mode.run(request, archive)
+        return local_mode.run(request, prepared)
     account = placeholder_account(request) if request.dry_run else real_account(request)
-    plan = make_plan(request, account.bucket, archive)
+    plan = make_plan(request, account.bucket, prepared)
     session = sdk_session.sagemaker_session(account.boto_session, account.bucket, request.dry_run)
     with sdk.role_validation(account.real_role):
         trainer = sdk.build_trainer(request, plan, session, account.image_uri, account.role)

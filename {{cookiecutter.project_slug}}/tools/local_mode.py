@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from tools import compose, contract, sdk, sdk_session
 from tools.cli import FAILED, UserError
 from tools.job_tree import link_or_copy
-from tools.plan import data_files
 from tools.project import LOCAL_IMAGE, LOCAL_MODE_DIR
 from tools.sdk import FILE_SCHEME
 from tools.toolkit_run import LOG_NAME, log_path
@@ -45,17 +44,13 @@ class LocalPlan:
     checkpoint_uri: None = None
 
 
-def run(request, archive):
-    """Run the job in local mode until it ends; the exit status of its verdict."""
+def run(request, prepared):
+    """Run the job in local mode until it ends; the exit status of its verdict. prepared is
+    its code and data folders, checked as for an upload (tools/preflight.py)."""
     image = request.image_uri or LOCAL_IMAGE
     compose_command = compose.find_compose()
     compose.check_engine(image)
-    local_files = {  # each folder checked, as for an upload, before anything is written
-        name: data_files(location)
-        for name, location in request.channels.items()
-        if not location.startswith("s3://")
-    }
-    in_s3 = len(local_files) < len(request.channels)
+    in_s3 = len(prepared.local_files) < len(request.channels)
     # Without a channel in S3 the SDK gets no session: no credentials reach the containers.
     session = (
         sdk_session.sagemaker_session(aws_session(request.region), None, False) if in_s3 else None
@@ -63,7 +58,7 @@ def run(request, archive):
     folder = fresh_folder(request.job_name)
     try:
         with compose.compose_project(compose_command, folder, request.job_name):
-            plan = stage(archive, request.channels, local_files, folder)
+            plan = stage(prepared, request.channels, folder)
             trainer = sdk.build_trainer(request, plan, session, image, role=None)
             status = train(trainer, request, plan, folder)
     except Exception:
@@ -85,13 +80,13 @@ def fresh_folder(job_name):
     return folder
 
 
-def stage(archive, channels, local_files, folder):
+def stage(prepared, channels, folder):
     """The code unpacked, and each local channel laid out as the files a job is sent."""
     code = folder / contract.CODE_DIR
-    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+    with tarfile.open(fileobj=io.BytesIO(prepared.archive), mode="r:gz") as tar:
         tar.extractall(code, filter="data")
     uris = dict(channels)
-    for name, files in local_files.items():
+    for name, files in prepared.local_files.items():
         for path, relative in files:
             link_or_copy(path, folder / STAGED_DATA / name / relative)
         uris[name] = str(folder / STAGED_DATA / name)

@@ -9,8 +9,6 @@ import hashlib
 from dataclasses import dataclass
 
 from tools import contract, sourcedir
-from tools.egress import check_data_folder
-from tools.project import PROJECT_DIR
 
 
 @dataclass(frozen=True)
@@ -28,17 +26,18 @@ class Plan:
         return s3_uri(self.bucket, self.code_key)
 
 
-def make_plan(request, bucket, archive):
-    """The Plan for a LaunchRequest, with the archive already packed."""
+def make_plan(request, bucket, prepared):
+    """The Plan for a LaunchRequest, its code and data folders prepared (tools/preflight.py)."""
     folders, channel_uris = {}, {}
     for name, location in request.channels.items():
         if location.startswith("s3://"):
             channel_uris[name] = location
         else:
-            files = data_files(location)  # listed once: the digest and the upload use it
+            files = prepared.local_files[name]
             key = s3_key(request.prefix, "data", name, folder_digest(files)) + "/"
             folders[name] = (files, key)
             channel_uris[name] = s3_uri(bucket, key)
+    archive = prepared.archive
     code_key = s3_key(request.prefix, "code", sourcedir.digest(archive), contract.ARCHIVE_NAME)
     spot_checkpoints = request.spot and s3_uri(
         bucket, s3_key(request.prefix, "checkpoints", request.job_name)
@@ -61,12 +60,6 @@ def s3_key(*parts):
 
 def s3_uri(bucket, key):
     return f"s3://{bucket}/{key}"
-
-
-def data_files(folder):
-    """(path, relative name) of the files in a data folder that may leave the machine
-    (tools/egress.py); refuses the project itself, or a folder with nothing to send."""
-    return check_data_folder(folder, PROJECT_DIR)
 
 
 def folder_digest(files):
