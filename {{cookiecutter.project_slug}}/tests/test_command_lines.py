@@ -99,7 +99,7 @@ LOCAL_RUN_MISTAKES = {
     ),
     "image and job base dir": (
         ["--image", "img", "--job-base-dir", "/opt/ml"],
-        "--image runs the tree it builds: leave out --prepare-only",
+        "--image runs the tree it builds: leave out --job-base-dir",
     ),
     "job base dir without prepare only": (
         ["--job-base-dir", "/opt/ml"],

@@ -155,7 +155,8 @@ class LocalRunRequest:
 
     def __post_init__(self):
         if self.image and (self.prepare_only or self.job_base_dir):
-            raise UserError("--image runs the tree it builds: leave out --prepare-only")
+            given = "--prepare-only" if self.prepare_only else "--job-base-dir"
+            raise UserError(f"--image runs the tree it builds: leave out {given}")
         if self.job_base_dir and not PurePosixPath(self.job_base_dir).is_absolute():
             raise UserError(f"--job-base-dir {self.job_base_dir} is not an absolute path")
         if self.job_base_dir and not self.prepare_only:
