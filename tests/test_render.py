@@ -57,6 +57,7 @@ BASE_FILES = {
     "tests/test_launch_channels.py",
     "tests/test_launch_chain.py",
     "tests/test_launch_dry_run.py",
+    "tests/test_launch_help.py",
     "tests/test_launch_offline.py",
     "tests/test_launch_refusals.py",
     "tests/test_launch_tuning.py",
