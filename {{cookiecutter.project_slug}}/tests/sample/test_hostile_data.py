@@ -60,7 +60,8 @@ HOSTILE = {
     "loss overflows": (
         unchanged,
         ["--learning-rate", "1e150"],
-        r"train:loss is inf: training diverged",
+        r"^epoch 1: train:loss is inf: training diverged \(lower the learning-rate, or scale labels"
+        r" and features to smaller values\)$",
     ),
     "weights overflow": (
         unchanged,

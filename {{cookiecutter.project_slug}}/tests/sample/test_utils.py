@@ -151,7 +151,11 @@ def test_lists_csv_files_sorted_and_recursively(tmp_path):
 @pytest.mark.parametrize(
     ("folder", "expected"),
     [
-        (None, "no train channel"),
+        (
+            None,
+            r"^no train channel: the job has no 'train' input \(SM_CHANNEL_TRAIN is not set\) and"
+            r" there is no data/train here$",
+        ),
         ("missing", "train channel: folder .*missing does not exist"),
         ("empty", "train channel: no .csv or .csv.gz files"),
     ],
@@ -176,7 +180,8 @@ def test_job_paths_follow_the_sagemaker_environment(tmp_path):
 
     paths = utils.job_paths(environ)
 
-    assert (paths.train, paths.model, paths.output_data) == (Path("/t"), Path("/m"), Path("/o/d"))
+    assert (paths.train, paths.model, paths.output) == (Path("/t"), Path("/m"), Path("/o"))
+    assert paths.output_data == Path("/o/d")
     assert paths.checkpoints == tmp_path / "checkpoints" / "algo-2"
     assert paths.hosts == ("algo-1", "algo-2")
     assert not paths.is_leader
@@ -242,17 +247,23 @@ def test_checkpoints_keep_the_newest_two(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "damage",
-    [lambda path: path.write_bytes(path.read_bytes()[:20]), lambda path: path.write_bytes(b"junk")],
+    ("damage", "error"),
+    [
+        (lambda path: path.write_bytes(path.read_bytes()[:20]), "EOFError"),
+        (lambda path: path.write_bytes(b"junk"), "error"),  # struct.error
+    ],
     ids=["truncated", "garbage"],
 )
-def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(tmp_path, capsys, damage):
+def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(
+    tmp_path, capsys, damage, error
+):
     for epoch in (1, 2):
         checkpoints.save_checkpoint(tmp_path, epoch, {"epoch": epoch})
     damage(tmp_path / "epoch-0002.joblib")
 
     assert checkpoints.load_latest_checkpoint(tmp_path) == {"epoch": 1}
-    assert "skipping unreadable checkpoint epoch-0002.joblib" in capsys.readouterr().out
+    warning = f"Warning: skipping unreadable checkpoint epoch-0002.joblib ({error})\n"
+    assert capsys.readouterr().out == warning
 
 
 def test_checkpoints_can_be_deleted(tmp_path):
@@ -270,6 +281,13 @@ def test_json_is_written_whole(tmp_path):
 
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == {"train:loss": 0.5}
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["metrics.json"]
+
+
+def test_json_without_infinity_is_all_that_is_written(tmp_path):
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        checkpoints.write_json_atomically({"train:loss": float("inf")}, tmp_path / "metrics.json")
+
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_failure_is_one_line_in_output_failure_and_stderr(tmp_path, capsys):
