@@ -58,5 +58,9 @@ def test_no_compose_is_one_line_that_says_what_was_looked_for(path):
     path("docker", "unknown command: docker compose", 1)
     path("docker-compose", "cannot run", 1)
 
-    with pytest.raises(UserError, match=r"neither `docker compose` \(v2\) nor `docker-compose`"):
+    looked_for = (
+        r"^local mode runs the image with Docker Compose, and neither `docker compose` \(v2\) nor"
+        r" `docker-compose` works here: "
+    )
+    with pytest.raises(UserError, match=looked_for):
         compose.find_compose()

@@ -6,6 +6,7 @@ import pytest
 from tools import follow
 
 TRAINING = [
+    {"TrainingJobStatus": "InProgress"},  # just created
     {"TrainingJobStatus": "InProgress", "SecondaryStatus": "Starting",
      "SecondaryStatusTransitions": [{"StatusMessage": "Launching requested ML instances"}]},
     {"TrainingJobStatus": "InProgress", "SecondaryStatus": "Starting",
@@ -15,18 +16,19 @@ TRAINING = [
     {"TrainingJobStatus": "Failed", "SecondaryStatus": "Failed", "FailureReason": "OOM"},
 ]  # fmt: skip
 TUNING = [
+    {"HyperParameterTuningJobStatus": "InProgress"},  # just created
     {"HyperParameterTuningJobStatus": "InProgress", "TrainingJobStatusCounters": {}},
     {"HyperParameterTuningJobStatus": "InProgress",
      "TrainingJobStatusCounters": {"InProgress": 2, "Completed": 0}},
     {"HyperParameterTuningJobStatus": "InProgress",
-     "TrainingJobStatusCounters": {"InProgress": 2, "Completed": 0}},
+     "TrainingJobStatusCounters": {"InProgress": 1, "Completed": 1}},
     {"HyperParameterTuningJobStatus": "Completed",
      "TrainingJobStatusCounters": {"InProgress": 0, "Completed": 6}},
 ]  # fmt: skip
 
 
 def test_a_training_job_shows_each_stage_once_and_its_log(capsys):
-    stages, logs = iter(TRAINING), iter([[], ["algo-1 | epoch=1"], [], ["algo-1 | oom"]])
+    stages, logs = iter(TRAINING), iter([[], [], ["algo-1 | epoch=1"], [], ["algo-1 | oom"]])
     pauses = []
 
     last = follow.follow(
@@ -36,13 +38,14 @@ def test_a_training_job_shows_each_stage_once_and_its_log(capsys):
 
     assert last["FailureReason"] == "OOM"
     assert capsys.readouterr().out.splitlines() == [
+        "InProgress",
         "InProgress: Starting (Launching requested ML instances)",
         "algo-1 | epoch=1",
         "InProgress: Training (Training image download completed)",
         "algo-1 | oom",
         "Failed: Failed",
     ]
-    assert pauses == [follow.POLL_SECONDS] * 3
+    assert pauses == [follow.POLL_SECONDS] * 4
 
 
 def test_a_tuning_job_shows_its_training_jobs_counts_once_each(capsys):
@@ -57,6 +60,7 @@ def test_a_tuning_job_shows_its_training_jobs_counts_once_each(capsys):
     assert capsys.readouterr().out.splitlines() == [
         "InProgress: no training jobs yet",
         "InProgress: 2 InProgress",
+        "InProgress: 1 InProgress, 1 Completed",
         "Completed: 6 Completed",
     ]
 

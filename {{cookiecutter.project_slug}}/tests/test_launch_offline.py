@@ -11,7 +11,7 @@ import sys
 import pytest
 from answers import ECR_REPOSITORY, REGION
 
-from tools import sdk, sdk_session, settings
+from tools import sdk, sdk_session, settings, upload
 from tools.cli import UserError
 from tools.plan import make_plan
 from tools.preflight import prepare
@@ -76,6 +76,20 @@ def test_a_dry_run_needs_no_aws(project, closed_endpoint, tmp_path, mode):
         f" ({PLACEHOLDER_ACCOUNT}); --bucket and --image-uri name the real ones",
         "launch.py: dry run without a role: the role is a placeholder",
     ]
+
+
+def test_a_dry_runs_aws_clients_refuse_to_send_and_say_what():
+    s3 = upload.placeholder_session(REGION).client("s3")
+
+    with pytest.raises(upload.NothingSent) as refused:
+        s3.list_objects_v2(Bucket="some-bucket")
+
+    assert str(refused.value).startswith("a dry run sends nothing: GET https://some-bucket.s3.")
+
+
+def test_a_dry_runs_sagemaker_client_is_none_at_all():
+    with pytest.raises(upload.NothingSent, match=r"^a dry run sends nothing: sagemaker\.describe_"):
+        sdk_session.NoClient("sagemaker").describe_training_job(TrainingJobName="churn")
 
 
 def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_endpoint, tmp_path):

@@ -25,11 +25,13 @@ def follow(describe, progress, status_key, new_log_lines=list, sleep=time.sleep)
 
 
 def training_progress(description):
-    """'InProgress: Downloading (Downloading input data)': the status, its stage and why."""
+    """'InProgress: Downloading (Downloading input data)': the status, its stage and why (a
+    job just created has neither yet)."""
     transitions = description.get("SecondaryStatusTransitions") or [{}]
     why = transitions[-1].get("StatusMessage")
-    stage = description.get("SecondaryStatus", "")
-    return f"{description['TrainingJobStatus']}: {stage}" + (f" ({why})" if why else "")
+    stage = description.get("SecondaryStatus")
+    line = description["TrainingJobStatus"] + (f": {stage}" if stage else "")
+    return line + (f" ({why})" if why else "")
 
 
 def tuning_progress(description):

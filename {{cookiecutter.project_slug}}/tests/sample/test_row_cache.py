@@ -3,7 +3,10 @@ copy of its rows, kept in the temporary folder only while the job runs, and the 
 same as if every pass had parsed the files."""
 
 import collections
+import errno
+import io
 import shutil
+from types import SimpleNamespace
 
 import joblib
 import numpy as np
@@ -194,36 +197,94 @@ def test_a_pass_cut_short_leaves_no_copy(tmp_path, parses):
     assert parses[f"{tmp_path.name}/a.csv"] == 2
 
 
-def test_each_share_of_the_rows_has_its_own_copy(tmp_path, parses):
-    files = [
-        write(tmp_path / "a.csv", "0,0\n1,0\n2,0\n"),
-        write(tmp_path / "b.csv", "3,0\n4,0\n5,0\n6,0\n"),
-    ]
-    with row_cache.scratch_cache(tmp_path) as cache:
-        shares = [read_labels(files, cache, part=part, parts=2) for part in (0, 1, 0, 1)]
-
-    assert shares == [[0, 2, 4, 6], [1, 3, 5], [0, 2, 4, 6], [1, 3, 5]]  # dealt across files
-    assert sorted(parses.values()) == [2, 2]  # each file once per share
-
-
-@pytest.mark.parametrize(
-    ("rows", "expected"),
-    [
-        ("0,1\n0,2\n1,3\n", r"a\.csv, line 3: label 1 is not one of the model's classes \(0, 2\)"),
-        ("0,1,1\n2,2,2\n", r"a\.csv, line 1: 3 columns, expected 2"),
-    ],
-)
-def test_rows_from_a_copy_are_held_to_the_width_and_the_classes(tmp_path, parses, rows, expected):
-    path = write(tmp_path / "a.csv", rows)
-    with row_cache.scratch_cache(tmp_path) as cache:
-        read_labels([path], cache)  # the first pass, which makes the copy
-
-        with pytest.raises(utils.UserError, match=expected):
-            read_labels([path], cache, width=2, classes=np.array([0.0, 2.0]))
-
-    assert parses[f"{tmp_path.name}/a.csv"] == 1  # the copy was read; the csv module named the line
-
-
 def test_the_temporary_folder_follows_tmpdir(tmp_path):
     assert utils.job_paths({"TMPDIR": str(tmp_path)}).scratch == tmp_path
     assert utils.job_paths({}).scratch.as_posix() == "/tmp"
+
+
+def test_a_copy_that_no_longer_serves_is_deleted_at_once(tmp_path):
+    path = write(tmp_path / "a.csv", "0,0\n1,0\n")
+    with row_cache.scratch_cache(tmp_path) as cache:
+        read_labels([path], cache)
+        write(path, "0,0\n1,0\n2,0\n")
+        batches = utils.read_batches([path], 2, cache=cache)
+        next(batches)
+        batches.close()  # the pass that would have copied the file anew is cut short
+
+        assert list(cache.folder.iterdir()) == []
+
+
+def delete_copies(cache):
+    for copy in cache.folder.iterdir():
+        copy.unlink()
+
+
+def test_a_copy_deleted_behind_the_cache_is_parsed_again(tmp_path, parses, monkeypatch):
+    """As a cleaner of temporary files may do, while a pass writes the copy or after."""
+    monkeypatch.setattr(csv_files, "BLOCK_BYTES", 8 * 2 * 2)  # blocks of two two-column rows
+    path = write(tmp_path / "a.csv", "0,0\n1,0\n2,0\n3,oops\n")
+    with row_cache.scratch_cache(tmp_path) as cache:
+        batches = utils.read_batches([path], 2, cache=cache)
+        next(batches)
+        delete_copies(cache)
+        with pytest.raises(utils.UserError, match=r"a\.csv, line 4, column 2: 'oops' is not"):
+            next(batches)  # the bad row is what the pass reports
+        write(path, "0,0\n1,0\n2,0\n3,0\n")
+        assert read_labels([path], cache) == [0, 1, 2, 3]
+        delete_copies(cache)
+
+        assert read_labels([path], cache) == [0, 1, 2, 3]
+        assert read_labels([path], cache) == [0, 1, 2, 3]
+
+    assert parses[f"{tmp_path.name}/a.csv"] == 3
+
+
+def refused(path, mode):
+    raise PermissionError(errno.EACCES, "Permission denied")
+
+
+class FullDisk(io.BytesIO):
+    """A copy on a full disk: numpy writes through the file's descriptor."""
+
+    def __init__(self, path, mode):
+        super().__init__()
+
+    def fileno(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    ("owner", "name", "replacement", "problem"),
+    [
+        (row_cache, "open", refused, "cannot write in {} ([Errno 13] Permission denied)"),
+        (row_cache, "open", FullDisk, "cannot write in {} ([Errno 28] No space left on device)"),
+        (
+            shutil,
+            "disk_usage",
+            lambda folder: SimpleNamespace(free=0),
+            "no room in {} for more copies (keeping 1 GiB free)",
+        ),
+    ],
+    ids=["folder refused", "disk full", "no room"],
+)
+def test_a_copy_that_cannot_be_kept_is_named_once_and_costs_time_only(
+    tmp_path, monkeypatch, capsys, parses, owner, name, replacement, problem
+):
+    files = [write(tmp_path / "a.csv", "0,0\n1,0\n"), write(tmp_path / "b.csv", "2,0\n")]
+    monkeypatch.setattr(owner, name, replacement, raising=False)
+    with row_cache.scratch_cache(tmp_path) as cache:
+        for _ in range(2):
+            assert read_labels(files, cache) == [0, 1, 2]
+
+    assert capsys.readouterr().out == (
+        f"Warning: {problem.format(cache.folder)}: every pass parses the CSV files again\n"
+    )
+    assert sorted(parses.values()) == [2, 2]
+
+
+@pytest.mark.parametrize(("size", "room"), [(100, True), (101, False)])
+def test_a_copy_may_fill_the_disk_up_to_the_reserved_bytes(tmp_path, monkeypatch, size, room):
+    free = row_cache.RESERVED_BYTES + 100
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: SimpleNamespace(free=free))
+
+    assert row_cache.RowCache(tmp_path).has_room(size) is room
