@@ -58,11 +58,11 @@ test: lint
 test-fast: lint
 	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
 
-## Mutation runs (slow, outside `make test`): mutmut over tools/, source_dir/ and hooks/; each named breakage
+## Mutation runs (hours, outside `make test`): mutmut over tools/, source_dir/ and hooks/; each named breakage
 .PHONY: mutation
 mutation: $(VENV)/.installed
 	status=0; \
-	$(PYTHON) tests/mutations/mutmut_run.py || status=1; \
+	$(PYTHON) tests/mutations/mutmut_run.py $(if $(MUTATION_DIR),--keep $(MUTATION_DIR)) || status=1; \
 	$(PYTHON) tests/mutations/named.py || status=1; \
 	exit $$status
 

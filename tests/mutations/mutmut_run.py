@@ -4,6 +4,10 @@ by the fast tests; every surviving mutant must be listed in survivors.toml with 
 [[other_tier]]). Exits 1 while a survivor is not listed.
 
     .venv/bin/python tests/mutations/mutmut_run.py [--target tools|source_dir|hooks] [--children 2]
+        [--keep DIR]
+
+A run cut short resumes: run again with the same --keep DIR, and mutmut tests only the mutants
+that have no result yet (the tools target takes hours on 2 cores: its tests start launch.py).
 
 Why mutmut (3): it records which tests reach each function, then forks one worker per mutant
 from a process that has pytest and the project imported, and runs only those tests; the
@@ -82,6 +86,12 @@ def stage(target, scratch):
     return root
 
 
+def kept_or_staged(target, folder):
+    """The copy an earlier run kept in folder (to resume it), else a new one."""
+    kept = sorted(folder.glob("*/setup.cfg")) if folder.is_dir() else []
+    return kept[0].parent if kept else stage(target, folder)
+
+
 def link_source_modules(root):
     """Link each source_dir module at the top level, where mutmut names it as train.py imports
     it (`train`, not `source_dir.train`); mutants/ gets the same links, so the mutants written
@@ -98,7 +108,7 @@ def link_source_modules(root):
 def run_mutmut(root, children):
     """mutmut run in root; its wall time in seconds."""
     hits = root / ".mutmut-hits"
-    hits.mkdir()
+    hits.mkdir(exist_ok=True)
     path = os.pathsep.join(filter(None, [str(HERE / "hits"), os.environ.get("PYTHONPATH")]))
     env = {
         **os.environ,
@@ -161,12 +171,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", choices=sorted(TARGETS), action="append", help="default: all")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="parallel workers")
-    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it, or resume the run kept there")
     options = parser.parse_args(argv)
     scratch = options.keep or Path(tempfile.mkdtemp(prefix="mutmut-"))
     accepted, survivors = accepted_survivors(), []
     for target in options.target or sorted(TARGETS):
-        root = stage(target, scratch / target)
+        root = kept_or_staged(target, scratch / target)
         seconds = run_mutmut(root, options.children)
         survivors += report(target, results(root), seconds, accepted)
     unlisted = [mutant for mutant in survivors if not listing_key(mutant, accepted)]
