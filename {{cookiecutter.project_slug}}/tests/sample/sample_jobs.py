@@ -1,11 +1,13 @@
 """Helpers for the sample trainer's tests: damaged data, jobs through the toolkit, results."""
 
+import gzip
 import shutil
 
 import joblib
 import pytest
 
 import train
+import utils
 from tools import job_tree, toolkit_run
 
 TOOLKIT_TIMEOUT = 120  # seconds; a toolkit waiting for DNS would otherwise hang for 15 minutes
@@ -35,6 +37,20 @@ def epoch_lines(log):
 
 def trained_model(tree):
     return joblib.load(tree / "model" / "model.joblib").named_steps["model"]
+
+
+def write(path, text):
+    """A data file holding text (gzipped when its name ends in .gz), folders and all; its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    return path
+
+
+def read_labels(files, cache, **options):
+    """Every label read_batches yields from files, in order (two rows a batch)."""
+    batches = utils.read_batches(files, 2, cache=cache, **options)
+    return [label for _, labels in batches for label in labels]
 
 
 def use_channels(monkeypatch, data):

@@ -1,10 +1,9 @@
 """source_dir/csv_files.py: pandas' C engine reads the usual forms of CSV on its own, and hands
 what it balks at to the csv module, which reads the same rows or names the line at fault."""
 
-import gzip
-
 import numpy as np
 import pytest
+from sample_jobs import write
 
 import csv_files
 
@@ -23,12 +22,6 @@ USUAL_FORMS = {
     "blank lines": "label,x,y\n\n1,2.5,-30\n   \n\t\n0,0.25,0.004\n\n",
     "no final line end": "1,2.5,-30\n0,0.25,0.004",
 }
-
-
-def write(path, text):
-    data = text.encode()
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
-    return path
 
 
 def rows_of(blocks):

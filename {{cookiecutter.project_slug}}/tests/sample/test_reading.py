@@ -5,20 +5,11 @@ import os
 
 import numpy as np
 import pytest
+from sample_jobs import read_labels, write
 
 import csv_files
 import row_cache
 import utils
-
-
-def write(path, text):
-    path.write_text(text)
-    return path
-
-
-def read_labels(files, cache, **options):
-    batches = utils.read_batches(files, 2, cache=cache, **options)
-    return [label for _, labels in batches for label in labels]
 
 
 def no_parsing(*args):

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import joblib
 import numpy as np
 import pytest
-from sample_jobs import use_channels
+from sample_jobs import read_labels, use_channels, write
 
 import checkpoints
 import csv_files
@@ -156,16 +156,6 @@ def test_a_resumed_job_trains_the_same_model(job_env, classification_data, monke
     whole, resumed = model_of(job_env / "whole"), model_of(job_env / "resumed")
     assert np.array_equal(resumed.coef_, whole.coef_)
     assert np.array_equal(resumed.intercept_, whole.intercept_)
-
-
-def write(path, text):
-    path.write_text(text)
-    return path
-
-
-def read_labels(files, cache, **options):
-    batches = utils.read_batches(files, 2, cache=cache, **options)
-    return [label for _, labels in batches for label in labels]
 
 
 def test_a_changed_file_is_parsed_again(tmp_path, parses):

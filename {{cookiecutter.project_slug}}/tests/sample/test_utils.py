@@ -1,25 +1,16 @@
 """Unit tests for source_dir/utils.py: paths, CSV batches, metrics, checkpoints, failures."""
 
-import gzip
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_jobs import write
 
 import checkpoints
 import utils
 from tools.project import PROJECT_DIR
-
-
-def write(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.name.endswith(".gz"):
-        path.write_bytes(gzip.compress(text.encode()))
-    else:
-        path.write_text(text)
-    return path
 
 
 def read_all(files, batch_size=100):
