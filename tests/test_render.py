@@ -76,6 +76,7 @@ BASE_FILES = {
     "tests/test_sourcedir.py",
     "tests/test_sdk_config.py",
     "tests/test_train_lock.py",
+    "tests/test_tuning_options.py",
     "tests/test_upload_progress.py",
     "tests/test_verdict.py",
     "tests/train_lock.py",
