@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from answers import ECR_REPOSITORY, REGION
+from answers import BASE_JOB_NAME, ECR_REPOSITORY, REGION
 
-from tools import sdk, sdk_session, settings, upload
+from tools import launcher, sdk, sdk_session, settings, upload
 from tools.cli import UserError
 from tools.plan import make_plan
 from tools.preflight import prepare
@@ -101,6 +101,15 @@ def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_
     assert result.stderr.splitlines() == [f"launch.py: error: no AWS credentials found: {fix}"]
 
 
+def planned_and_described(request):
+    """The plan of a dry-run request and the CreateTrainingJob request the SDK builds for it."""
+    plan = make_plan(request, "unit-bucket", prepare(request))
+    session = sdk_session.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
+    with sdk.role_validation(False):
+        trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
+        return plan, sdk.create_request(trainer, request, plan)
+
+
 def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
     """The request is data: a unit test builds it, plans it and has the SDK describe the job."""
     train = tmp_path / "train"
@@ -113,11 +122,7 @@ def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
         role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
         dry_run=True,
     )
-    plan = make_plan(request, "unit-bucket", prepare(request))
-    session = sdk_session.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
-    with sdk.role_validation(False):
-        trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
-        sent = sdk.create_request(trainer, request, plan)
+    plan, sent = planned_and_described(request)
 
     assert plan.code_key.endswith("/sourcedir.tar.gz")
     assert [name for _, name in plan.folders["train"][0]] == ["part-0.csv"]
@@ -201,3 +206,43 @@ def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, messag
         settings_from(text, monkeypatch, tmp_path)
 
     assert str(refused.value).startswith(message.format(tmp_path / "pyproject.toml"))
+
+
+def test_framework_mode_stages_data_code_and_the_sdks_drivers_under_the_prefix(tmp_path):
+    train = tmp_path / "train"
+    train.mkdir()
+    (train / "part-0.csv").write_text("1,2,3\n")
+    request = LaunchRequest(
+        job_name="unit-job",
+        channels={"train": str(train)},
+        role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
+        dry_run=True,
+        mode="framework",
+        prefix="team-a",
+    )
+
+    _, sent = planned_and_described(request)
+
+    uris = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in sent["InputDataConfig"]
+    }
+    assert set(uris) == {"train", "code", "sm_drivers"}
+    assert all(uri.startswith("s3://unit-bucket/team-a/") for uri in uris.values())
+    # The SDK names its staging folder after the project's base job name, as its jobs.
+    assert uris["sm_drivers"].startswith(f"s3://unit-bucket/team-a/{BASE_JOB_NAME}-")
+
+
+@pytest.mark.parametrize(
+    ("named", "warned"),
+    [
+        ({}, True),
+        ({"bucket": "b"}, True),
+        ({"image_uri": "i/j:1"}, True),
+        ({"bucket": "b", "image_uri": "i/j:1"}, False),
+    ],
+    ids=["neither", "bucket", "image", "both"],
+)
+def test_a_dry_run_says_when_it_uses_a_placeholder_account(capsys, named, warned):
+    launcher.placeholder_account(LaunchRequest(job_name="j", channels={}, dry_run=True, **named))
+
+    assert ("the account is a placeholder" in capsys.readouterr().err) == warned
