@@ -19,6 +19,7 @@ from tools.run_requests import LaunchRequest
 from tools.upload import placeholder_session
 
 PLACEHOLDER_ACCOUNT = "000000000000"
+UNIT_ROLE = f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit"
 
 
 @pytest.fixture
@@ -101,6 +102,15 @@ def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_
     assert result.stderr.splitlines() == [f"launch.py: error: no AWS credentials found: {fix}"]
 
 
+@pytest.fixture
+def train_folder(tmp_path):
+    """A train channel of one small CSV file."""
+    train = tmp_path / "train"
+    train.mkdir()
+    (train / "part-0.csv").write_text("1,2,3\n")
+    return train
+
+
 def planned_and_described(request):
     """The plan of a dry-run request and the CreateTrainingJob request the SDK builds for it."""
     plan = make_plan(request, "unit-bucket", prepare(request))
@@ -110,16 +120,13 @@ def planned_and_described(request):
         return plan, sdk.create_request(trainer, request, plan)
 
 
-def test_the_plan_and_the_trainer_build_without_an_argv(tmp_path):
+def test_the_plan_and_the_trainer_build_without_an_argv(train_folder):
     """The request is data: a unit test builds it, plans it and has the SDK describe the job."""
-    train = tmp_path / "train"
-    train.mkdir()
-    (train / "part-0.csv").write_text("1,2,3\n")
     request = LaunchRequest(
         job_name="unit-job",
-        channels={"train": str(train), "test": "s3://elsewhere/test/"},
+        channels={"train": str(train_folder), "test": "s3://elsewhere/test/"},
         hyperparameters={"epochs": 3},
-        role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
+        role=UNIT_ROLE,
         dry_run=True,
     )
     plan, sent = planned_and_described(request)
@@ -208,14 +215,11 @@ def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, messag
     assert str(refused.value).startswith(message.format(tmp_path / "pyproject.toml"))
 
 
-def test_framework_mode_stages_data_code_and_the_sdks_drivers_under_the_prefix(tmp_path):
-    train = tmp_path / "train"
-    train.mkdir()
-    (train / "part-0.csv").write_text("1,2,3\n")
+def test_framework_mode_stages_data_code_and_the_sdks_drivers_under_the_prefix(train_folder):
     request = LaunchRequest(
         job_name="unit-job",
-        channels={"train": str(train)},
-        role=f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit",
+        channels={"train": str(train_folder)},
+        role=UNIT_ROLE,
         dry_run=True,
         mode="framework",
         prefix="team-a",
