@@ -16,6 +16,7 @@ ROLE = "arn:aws:iam::123456789012:role/Training"
 JOB = ["--role", ROLE, "--channel", "train=s3://bucket/train"]  # no data/ folder needed
 METRICS = "train:loss, validation:loss, validation:accuracy, validation:rmse"  # pyproject.toml
 THIRTY = [f"h{number}=0:1" for number in range(30)]  # SageMaker's most
+THIRTY_VALUES = tuple(f"v{number}" for number in range(30))  # ... and values in one range
 
 
 def tune(*ranges, objective="validation:loss"):
@@ -69,6 +70,7 @@ RANGES = {
     "values": ("task=classification,regression", ("task", ("classification", "regression"))),
     "one value": ("task=regression", ("task", ("regression",))),
     "a value holding '='": ("task=a=b,c", ("task", ("a=b", "c"))),
+    "thirty values": ("task=" + ",".join(THIRTY_VALUES), ("task", THIRTY_VALUES)),
 }
 
 
@@ -108,6 +110,12 @@ RANGE_MISTAKES = {
         "invalid literal for int() with base 10: '1.5'",
     ),
     "bound not a number": ("alpha=low:1", "could not convert string to float: 'low'"),
+    "an empty value": ("task=a,,b", "expected 1-30 distinct values separated by ','"),
+    "a value twice": ("task=a,b,a", "expected 1-30 distinct values separated by ','"),
+    "31 values": (
+        "task=" + ",".join((*THIRTY_VALUES, "v30")),
+        "expected 1-30 distinct values separated by ','",
+    ),
 }
 
 
