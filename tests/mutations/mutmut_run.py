@@ -7,7 +7,7 @@ by the fast tests; every surviving mutant must be listed in survivors.toml with 
         [--keep DIR]
 
 A run cut short resumes: run again with the same --keep DIR, and mutmut tests only the mutants
-that have no result yet (the tools target takes hours on 2 cores: its tests start launch.py).
+that have no result yet.
 
 Why mutmut (3): it records which tests reach each function, then forks one worker per mutant
 from a process that has pytest and the project imported, and runs only those tests; the

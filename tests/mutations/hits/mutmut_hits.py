@@ -1,14 +1,35 @@
-"""A pytest plugin for mutmut runs: the calls a test's subprocesses recorded (sitecustomize.py)
-count as the test's own, so mutmut runs that test against their mutants; and a mutant's tests
-run quickest first, so one that fails early (mutmut stops at the first failure) decides it
-before the tests that start launch.py (seconds each) have run."""
+"""A pytest plugin for mutmut runs (named on its command line by mutmut_run.py):
+- the calls a test's subprocesses recorded (sitecustomize.py) count as the test's own, so
+  mutmut runs that test against their mutants;
+- a mutant's tests run quickest first, so one that fails early (mutmut stops at the first
+  failure) decides it before the slower tests have run;
+- launch.py runs in a fork of the test's process, which has the SDK imported already
+  (forked_launch.py): the SDK is imported here, once, before mutmut forks its workers."""
 
+import importlib
 import json
 import os
+import subprocess
 from pathlib import Path
 
+import forked_launch
 import pytest
 from mutmut.state import state
+
+# What launch.py's tools import from the SDK (tools/sdk.py, sdk_session.py, sdk_tuning.py).
+SDK_MODULES = [
+    "sagemaker.train.model_trainer",
+    "sagemaker.train.local.local_container",
+    "sagemaker.train.tuner",
+    "sagemaker.core.helper.session_helper",
+    "sagemaker.core.config.config_manager",
+]
+for module in SDK_MODULES:
+    importlib.import_module(module)
+
+
+def pytest_configure(config):
+    subprocess.run = forked_launch.run
 
 
 @pytest.hookimpl(tryfirst=True)  # before mutmut's own teardown files the test's calls
