@@ -22,7 +22,10 @@ this driver does about them:
   load each hook as `hooks.<name>`;
 - calls made in a test's subprocesses would not count for that test: hits/ (a sitecustomize
   and a pytest plugin on PYTHONPATH) hands them over, and in a script run as
-  `python source_dir/train.py` (the module `__main__`) names its calls and mutants `train.*`.
+  `python source_dir/train.py` (the module `__main__`) names its calls and mutants `train.*`;
+- a surviving mutant of the launcher's modules runs every test that starts launch.py, each
+  paying the SDK's 4 s import: the plugin in hits/ imports the SDK once, before mutmut forks,
+  runs launch.py in a fork of the test's process, and runs a mutant's quickest tests first.
 Help text (UNMUTATED) is left alone: some 300 rewordings of documentation, each costing the
 tests that run the command lines.
 Each target runs in a throwaway copy: a render with MPI (every module), or the template.
