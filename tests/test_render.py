@@ -56,6 +56,7 @@ BASE_FILES = {
     "tests/failing_jobs.py",
     "tests/test_command_lines.py",
     "tests/test_compose_probe.py",
+    "tests/test_job_request.py",
     "tests/test_job_tree.py",
     "tests/test_job_names.py",
     "tests/test_launch_channels.py",

@@ -1,4 +1,23 @@
-"""Reading back what moto received: a CreateTrainingJob request, or nothing at all."""
+"""What launch.py sends: a CreateTrainingJob request read back from moto (or nothing at all),
+or described in-process by the SDK, with no AWS."""
+
+from tools import sdk, sdk_session
+from tools.plan import make_plan
+from tools.preflight import prepare
+from tools.upload import placeholder_session
+
+UNIT_BUCKET = "unit-bucket"
+UNIT_IMAGE = "unit/image:1"
+
+
+def described(request):
+    """The plan of a LaunchRequest and the CreateTrainingJob request the SDK builds for it
+    (in UNIT_BUCKET, running UNIT_IMAGE); nothing is uploaded or sent."""
+    plan = make_plan(request, UNIT_BUCKET, prepare(request))
+    session = sdk_session.sagemaker_session(placeholder_session(request.region), UNIT_BUCKET, True)
+    with sdk.role_validation(False):
+        trainer = sdk.build_trainer(request, plan, session, UNIT_IMAGE, request.role)
+        return plan, sdk.create_request(trainer, request, plan)
 
 
 def channel_sources(request):

@@ -9,17 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from answers import BASE_JOB_NAME, ECR_REPOSITORY, REGION
+from answers import ECR_REPOSITORY, REGION
 
-from tools import launcher, sdk, sdk_session, settings, upload
+from tools import launcher, sdk_session, settings, upload
 from tools.cli import UserError
-from tools.plan import make_plan
-from tools.preflight import prepare
 from tools.run_requests import LaunchRequest
-from tools.upload import placeholder_session
 
 PLACEHOLDER_ACCOUNT = "000000000000"
-UNIT_ROLE = f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/unit"
 
 
 @pytest.fixture
@@ -102,66 +98,6 @@ def test_a_real_launch_without_credentials_is_refused_not_faked(project, closed_
     assert result.stderr.splitlines() == [f"launch.py: error: no AWS credentials found: {fix}"]
 
 
-@pytest.fixture
-def train_folder(tmp_path):
-    """A train channel of one small CSV file."""
-    train = tmp_path / "train"
-    train.mkdir()
-    (train / "part-0.csv").write_text("1,2,3\n")
-    return train
-
-
-def planned_and_described(request):
-    """The plan of a dry-run request and the CreateTrainingJob request the SDK builds for it."""
-    plan = make_plan(request, "unit-bucket", prepare(request))
-    session = sdk_session.sagemaker_session(placeholder_session(REGION), plan.bucket, True)
-    with sdk.role_validation(False):
-        trainer = sdk.build_trainer(request, plan, session, "unit/image:1", request.role)
-        return plan, sdk.create_request(trainer, request, plan)
-
-
-def test_the_plan_and_the_trainer_build_without_an_argv(train_folder):
-    """The request is data: a unit test builds it, plans it and has the SDK describe the job."""
-    request = LaunchRequest(
-        job_name="unit-job",
-        channels={"train": str(train_folder), "test": "s3://elsewhere/test/"},
-        hyperparameters={"epochs": 3},
-        role=UNIT_ROLE,
-        dry_run=True,
-    )
-    plan, sent = planned_and_described(request)
-
-    assert plan.code_key.endswith("/sourcedir.tar.gz")
-    assert [name for _, name in plan.folders["train"][0]] == ["part-0.csv"]
-    assert sent["TrainingJobName"] == "unit-job"
-    assert json.loads(sent["HyperParameters"]["epochs"]) == 3
-    assert set(sent["HyperParameters"]) == {
-        "epochs",
-        "sagemaker_program",
-        "sagemaker_submit_directory",
-        "sagemaker_region",
-        "sagemaker_container_log_level",
-    }  # SageMaker names the job itself: no sagemaker_job_name
-    assert json.loads(sent["HyperParameters"]["sagemaker_submit_directory"]) == plan.code_uri
-    assert {c["ChannelName"] for c in sent["InputDataConfig"]} == {"train", "test"}
-
-
-@pytest.mark.parametrize("has_requirements", [True, False])
-def test_framework_mode_names_requirements_txt_only_when_there_is_one(tmp_path, has_requirements):
-    source = tmp_path / "source_dir"
-    source.mkdir()
-    (source / "train.py").write_text("print('training')\n")
-    if has_requirements:
-        (source / "requirements.txt").write_text("tomli-w\n")
-    request = LaunchRequest(job_name="unit-job", channels={}, source_dir=source, mode="framework")
-    plan = make_plan(request, "unit-bucket", prepare(request))
-
-    code = sdk.source_code(request, plan)
-
-    assert (code.source_dir, code.entry_script) == (plan.code_uri, "train.py")
-    assert code.requirements == ("requirements.txt" if has_requirements else None)
-
-
 def settings_from(text, monkeypatch, tmp_path):
     """The metric definitions of a pyproject.toml holding text."""
     pyproject = tmp_path / "pyproject.toml"
@@ -213,27 +149,6 @@ def test_a_bad_metric_definition_is_one_line(monkeypatch, tmp_path, text, messag
         settings_from(text, monkeypatch, tmp_path)
 
     assert str(refused.value).startswith(message.format(tmp_path / "pyproject.toml"))
-
-
-def test_framework_mode_stages_data_code_and_the_sdks_drivers_under_the_prefix(train_folder):
-    request = LaunchRequest(
-        job_name="unit-job",
-        channels={"train": str(train_folder)},
-        role=UNIT_ROLE,
-        dry_run=True,
-        mode="framework",
-        prefix="team-a",
-    )
-
-    _, sent = planned_and_described(request)
-
-    uris = {
-        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in sent["InputDataConfig"]
-    }
-    assert set(uris) == {"train", "code", "sm_drivers"}
-    assert all(uri.startswith("s3://unit-bucket/team-a/") for uri in uris.values())
-    # The SDK names its staging folder after the project's base job name, as its jobs.
-    assert uris["sm_drivers"].startswith(f"s3://unit-bucket/team-a/{BASE_JOB_NAME}-")
 
 
 @pytest.mark.parametrize(
