@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tools import launch_options, local_run_options
-from tools.cli import positive
+from tools.cli import UserError, positive
+from tools.run_requests import LaunchRequest
 
 ROLE = "arn:aws:iam::123456789012:role/Training"
 {%- if cookiecutter.include_mpi %}
@@ -177,6 +178,45 @@ def test_by_default_every_folder_in_data_is_a_channel(in_project):
     request = launch_options.parse_args(["--role", ROLE])
 
     assert request.channels == {"train": "data/train", "validation": "data/validation"}
+
+
+def test_no_validation_leaves_out_data_validation(in_project):
+    request = launch_options.parse_args(["--role", ROLE, "--no-validation"])
+
+    assert request.channels == {"train": "data/train"}
+
+
+# LaunchRequest fields no argv can hold (argparse refuses them first), as a caller building a
+# request may: the UserError's message.
+REQUEST_MISTAKES = {
+    "unknown mode": ({"mode": "batch"}, "mode 'batch' is not one of toolkit, framework"),
+    "malformed job name": ({"job_name": "unit_job"}, "malformed job name: 'unit_job'"),
+    "two channels that are not": (
+        {"distributions": {"b": "ShardedByS3Key", "a": "ShardedByS3Key"}},
+        "--distribution names no channel of the job: a, b",
+    ),
+    "two hosts, nothing to combine their models": (
+        {"instance_count": 2},
+        "--instance-count above 1 would train each host on its own shard with nothing to combine"
+        f" the models: {ONE_HOST_ONLY}",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", REQUEST_MISTAKES)
+def test_each_request_mistake_is_its_own_line(mistake):
+    fields, message = REQUEST_MISTAKES[mistake]
+
+    with pytest.raises(UserError) as refused:
+        LaunchRequest(**{"job_name": "unit-job", "channels": {"train": "s3://b/t/"}, **fields})
+
+    assert str(refused.value) == message
+
+
+def test_a_spot_job_may_wait_exactly_as_long_as_it_runs():
+    request = LaunchRequest("unit-job", {}, spot=True, max_run=600, max_wait=600)
+
+    assert request.max_wait_time == 600
 
 
 def test_a_local_run_request_holds_paths_and_runs_images_as_docker_would(in_project):

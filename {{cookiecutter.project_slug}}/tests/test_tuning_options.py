@@ -162,6 +162,18 @@ MISTAKES = {
         [*tune("alpha=0:1"), "--max-jobs", "2", "--max-parallel-jobs", "3"],
         "--max-parallel-jobs cannot be above --max-jobs",
     ),
+    "a tuning option without --tune": (
+        ["--max-parallel-jobs", "2"],
+        "--max-parallel-jobs applies to tuning: add --tune NAME=LOW:HIGH",
+    ),
+    "warm start without --tune": (
+        ["--warm-start", "earlier"],
+        "--warm-start applies to tuning: add --tune NAME=LOW:HIGH",
+    ),
+    "a tuning job name over 32 characters": (
+        [*tune("alpha=0:1"), "--job-name", "t" * 33],
+        f"malformed tuning job name (at most 32 characters): '{'t' * 33}'",
+    ),
     "warm start from a malformed name": (
         [*tune("alpha=0:1"), "--warm-start", "earlier_job"],
         "malformed tuning job name: 'earlier_job'",
