@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from answers import REGION
 
 from tools import launch_options, local_run_options
 from tools.cli import UserError, positive
@@ -178,6 +179,28 @@ def test_by_default_every_folder_in_data_is_a_channel(in_project):
     request = launch_options.parse_args(["--role", ROLE])
 
     assert request.channels == {"train": "data/train", "validation": "data/validation"}
+
+
+# $AWS_REGION, $AWS_DEFAULT_REGION: the job's region
+REGIONS = {
+    "both set": ("eu-west-1", "ap-south-1", "eu-west-1"),
+    "only the default": (None, "ap-south-1", "ap-south-1"),
+    "neither": (None, None, REGION),
+}
+
+
+@pytest.mark.parametrize("case", REGIONS)
+def test_the_region_comes_from_the_environment_then_the_answers(monkeypatch, case):
+    region, default_region, expected = REGIONS[case]
+    for name, value in (("AWS_REGION", region), ("AWS_DEFAULT_REGION", default_region)):
+        if value:
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
+
+    request = launch_options.parse_args(["--role", ROLE, "--channel", "train=s3://bucket/train"])
+
+    assert request.region == expected
 
 
 def test_no_validation_leaves_out_data_validation(in_project):

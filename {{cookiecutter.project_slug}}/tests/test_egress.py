@@ -52,10 +52,15 @@ def fifo(folder):
     os.mkfifo(folder / "pipe.csv")
 
 
+def link_nowhere(folder):
+    (folder / "gone.csv").symlink_to(folder / "deleted.csv")
+
+
 REFUSED = {
     "symlink out": (link_out, "is a symlink to /etc/passwd, outside"),
     "symlink loop": (link_loop, "is a broken symlink or a symlink loop"),
-    "name not UTF-8": (name_not_utf8, "has a name that is not UTF-8"),
+    "broken symlink": (link_nowhere, "gone.csv is a broken symlink or a symlink loop"),
+    "name not UTF-8": (name_not_utf8, r"^caf\\udce9\.csv has a name that is not UTF-8: rename it$"),
     "named pipe": (fifo, "is not a regular file"),
 }
 
@@ -68,6 +73,22 @@ def test_what_cannot_be_sent_safely_is_refused_with_its_reason(tmp_path, damage)
 
     with pytest.raises(EgressError, match=message):
         files_to_send(tmp_path)
+
+
+def test_files_are_sorted_by_their_names_as_text(tmp_path):
+    """Not by path parts: "a-c" comes before "a/b" as text ("-" is below "/")."""
+    write(tmp_path, ["a/b.csv", "a-c.csv"])
+
+    assert [name for _, name in files_to_send(tmp_path)] == ["a-c.csv", "a/b.csv"]
+
+
+def test_a_file_is_not_a_folder_to_send(tmp_path):
+    write(tmp_path, ["train.csv"])
+
+    with pytest.raises(EgressError) as refused:
+        files_to_send(tmp_path / "train.csv")
+
+    assert str(refused.value) == f"{tmp_path / 'train.csv'} is not a folder"
 
 
 def test_a_data_folder_holding_the_project_is_refused():

@@ -8,7 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from answers import ANSWERS
 
+from tools import launch_options
 from tools.project import PROJECT_DIR
 
 # What launch.py answers before it loads the SDK (about 4 s): help, command-line mistakes, and
@@ -56,3 +58,30 @@ def test_help_names_each_default_once_and_no_local_path():
     for option in re.split(r"\n  (?=-)", shown):  # each option with its wrapped help
         assert option.count("default") <= 1, option
     assert str(PROJECT_DIR) not in shown
+
+
+# The command line as the README teaches it: each option with its placeholder, in --help's order.
+MPI_OPTIONS = ["[--mpi | --no-mpi]", "[--processes-per-host N]", "[--mpi-options OPTIONS]"]
+USAGE = [
+    "[-h]", "[--source-dir FOLDER]", "[--entry-point FILE]", "[--mode {toolkit,framework}]",
+    "[--image-uri URI]", "[--hyperparameter KEY=VALUE]",
+    "[--role ARN]", "[--region REGION]", "[--bucket NAME]", "[--prefix PREFIX]",
+    "[--channel NAME=LOCATION]", "[--train LOCATION]", "[--validation LOCATION | --no-validation]",
+    "[--distribution NAME=TYPE]",
+    "[--instance-type TYPE]", "[--instance-count N]", "[--volume-size GB]", "[--max-run SECONDS]",
+    *(MPI_OPTIONS if ANSWERS["include_mpi"] else []),
+    "[--spot]", "[--max-wait SECONDS]", "[--checkpoint-s3-uri URI]", "[--keep-alive SECONDS]",
+    "[--tune RANGE]", "[--objective METRIC]", "[--objective-type {Minimize,Maximize}]",
+    "[--max-jobs N]", "[--max-parallel-jobs N]", "[--early-stopping {Off,Auto}]",
+    "[--warm-start TUNING_JOB]",
+    "[--job-name NAME]", "[--wait | --no-wait]", "[--dry-run]",
+]  # fmt: skip
+SECTIONS = ["options", "code and image", "AWS account", "data", "compute", "tuning", "job"]
+
+
+def test_help_shows_each_option_with_its_placeholder_in_its_section():
+    parser = launch_options.build_parser()
+
+    assert " ".join(parser.format_usage().split()) == " ".join(["usage: launch.py", *USAGE])
+    headings = re.findall(r"^(\S[^\n]*):$", parser.format_help(), flags=re.MULTILINE)
+    assert headings == SECTIONS

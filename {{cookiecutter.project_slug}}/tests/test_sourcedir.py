@@ -83,6 +83,21 @@ def test_a_symlink_inside_travels_as_a_link(source):
     with tarfile.open(fileobj=io.BytesIO(sourcedir.archive_bytes(source))) as archive:
         link = archive.getmember("alias.py")
     assert link.issym() and link.linkname == "pkg/helpers.py"
+    assert link.mode == 0o777  # as ln -s makes it, whatever umask the packing machine has
+
+
+def test_an_executable_script_stays_executable_for_everyone(source):
+    (source / "train.py").chmod(0o700)
+    with tarfile.open(fileobj=io.BytesIO(sourcedir.archive_bytes(source))) as archive:
+        assert archive.getmember("train.py").mode == 0o755
+
+
+def test_the_gzip_header_holds_no_time_and_no_file_name(source):
+    """RFC 1952: bytes 0-1 the magic, 2 the method, 3 the flags (FNAME is 0x08), 4-7 MTIME."""
+    header = sourcedir.archive_bytes(source)[:8]
+
+    assert header[:3] == b"\x1f\x8b\x08"
+    assert header[3] == 0 and header[4:8] == bytes(4)
 
 
 @pytest.mark.parametrize("target", ["/etc/hostname", "../../outside.py"])

@@ -188,30 +188,38 @@ def test_each_tuning_mistake_costs_exactly_its_line(capsys, mistake):
     assert refusal(argv, capsys) == line
 
 
-# argv: (objective, objective_type, max_jobs, max_parallel_jobs, warm_start_from, ranges)
+# argv: (objective, objective_type, max_jobs, max_parallel_jobs, early_stopping,
+# warm_start_from, ranges)
 SETTINGS = {
-    "a loss is minimized": (tune("alpha=0:1"), ("validation:loss", "Minimize", 10, 1, (), 1)),
+    "a loss is minimized": (
+        tune("alpha=0:1"),
+        ("validation:loss", "Minimize", 10, 1, "Off", (), 1),
+    ),
     "an rmse is minimized": (
         tune("alpha=0:1", objective="validation:rmse"),
-        ("validation:rmse", "Minimize", 10, 1, (), 1),
+        ("validation:rmse", "Minimize", 10, 1, "Off", (), 1),
     ),
     "an accuracy is maximized": (
         tune("alpha=0:1", objective="validation:accuracy"),
-        ("validation:accuracy", "Maximize", 10, 1, (), 1),
+        ("validation:accuracy", "Maximize", 10, 1, "Off", (), 1),
     ),
     "the type given wins": (
         [*tune("alpha=0:1"), "--objective-type", "Maximize"],
-        ("validation:loss", "Maximize", 10, 1, (), 1),
+        ("validation:loss", "Maximize", 10, 1, "Off", (), 1),
     ),
     "as many in parallel as in all": (
         [*tune("alpha=0:1"), "--max-jobs", "2", "--max-parallel-jobs", "2"],
-        ("validation:loss", "Minimize", 2, 2, (), 1),
+        ("validation:loss", "Minimize", 2, 2, "Off", (), 1),
     ),
     "warm start from earlier jobs": (
         [*tune("alpha=0:1"), "--warm-start", "earlier", "--warm-start", "tuning-7"],
-        ("validation:loss", "Minimize", 10, 1, ("earlier", "tuning-7"), 1),
+        ("validation:loss", "Minimize", 10, 1, "Off", ("earlier", "tuning-7"), 1),
     ),
-    "thirty ranges": (tune(*THIRTY), ("validation:loss", "Minimize", 10, 1, (), 30)),
+    "early stopping asked for": (
+        [*tune("alpha=0:1"), "--early-stopping", "Auto"],
+        ("validation:loss", "Minimize", 10, 1, "Auto", (), 1),
+    ),
+    "thirty ranges": (tune(*THIRTY), ("validation:loss", "Minimize", 10, 1, "Off", (), 30)),
 }
 
 
@@ -222,7 +230,7 @@ def test_the_tuning_job_is_the_one_asked_for(case):
     tuning = parse(argv).tuning
 
     limits = (tuning.objective, tuning.objective_type, tuning.max_jobs, tuning.max_parallel_jobs)
-    assert (*limits, tuning.warm_start_from, len(tuning.ranges)) == expected
+    assert (*limits, tuning.early_stopping, tuning.warm_start_from, len(tuning.ranges)) == expected
 
 
 @pytest.fixture
