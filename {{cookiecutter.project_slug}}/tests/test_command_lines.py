@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from answers import REGION
+from answers import INSTANCE_TYPE, PREFIX, REGION
 
 from tools import launch_options, local_run_options
 from tools.cli import UserError, positive
@@ -29,6 +29,11 @@ LAUNCH_MISTAKES = {
         ["--train", "nowhere"],
         "argument --train: nowhere is neither an s3:// URI nor a folder (`make data` writes the"
         " sample set)",
+    ),
+    "validation nowhere": (
+        ["--validation", "nowhere"],
+        "argument --validation: nowhere is neither an s3:// URI nor a folder (`make data` writes"
+        " the sample set)",
     ),
     "train bad URI": (
         ["--train", "s3://B/x"],
@@ -60,6 +65,40 @@ LAUNCH_MISTAKES = {
         ["--instance-count", "two"],
         "argument --instance-count: expected a whole number above 0, got 'two'",
     ),
+    "malformed role": (["--role", "nope"], "argument --role: malformed role ARN: 'nope'"),
+    "malformed bucket": (["--bucket", "B"], "argument --bucket: malformed bucket name: 'B'"),
+    "malformed image": (
+        ["--image-uri", "bad!uri"],
+        "argument --image-uri: malformed image URI: 'bad!uri'",
+    ),
+    "volume size zero": (
+        ["--volume-size", "0"],
+        "argument --volume-size: expected a whole number above 0, got '0'",
+    ),
+    "malformed checkpoint URI": (
+        ["--checkpoint-s3-uri", "s3://B/x"],
+        "argument --checkpoint-s3-uri: malformed S3 URI: 's3://B/x'",
+    ),
+    "max wait zero": (
+        ["--max-wait", "0"],
+        "argument --max-wait: expected a whole number above 0, got '0'",
+    ),
+    "keep alive zero": (
+        ["--keep-alive", "0"],
+        "argument --keep-alive: expected a whole number above 0, got '0'",
+    ),
+    "malformed job name": (
+        ["--job-name", "bad_name"],
+        "argument --job-name: malformed job name: 'bad_name'",
+    ),
+    **{
+        f"entry point {where}": (
+            ["--entry-point", value],
+            f"argument --entry-point: entry point {value!r} must be a file in the source folder,"
+            " e.g. train.py",
+        )
+        for where, value in [("empty", ""), ("absolute", "/abs/train.py"), ("above", "../x.py")]
+    },
     "framework shell-less script": (
         ["--mode", "framework", "--entry-point", "train.R"],
         "--mode framework runs only .py or .sh scripts, not train.R (the toolkit runs any)",
@@ -173,6 +212,29 @@ def test_a_good_launch_argv_is_the_request_it_names(in_project):
     assert request.distribution("test") == "ShardedByS3Key"
     assert request.distribution("train") == "FullyReplicated"
     assert request.instance_count == 1
+
+
+def test_each_option_is_read_as_its_type(in_project):
+    argv = ["--role", ROLE, "--source-dir", "code", "--prefix", "/team-a/runs/", "--bucket"]
+    argv += ["my-bucket", "--image-uri", "1.dkr.ecr.us-east-1.amazonaws.com/t:1"]
+
+    request = launch_options.parse_args([*argv, "--volume-size", "50", "--max-run", "7200"])
+
+    assert (request.source_dir, request.prefix, request.bucket) == (
+        Path("code"),
+        "team-a/runs",
+        "my-bucket",
+    )
+    assert request.image_uri == "1.dkr.ecr.us-east-1.amazonaws.com/t:1"
+    assert (request.volume_size, request.max_run) == (50, 7200)
+
+
+def test_the_defaults_are_the_answers_and_the_readmes(in_project):
+    request = launch_options.parse_args(["--role", ROLE])
+
+    assert (request.prefix, request.instance_type) == (PREFIX, INSTANCE_TYPE)
+    assert (request.volume_size, request.max_run, request.instance_count) == (30, 3600, 1)
+    assert request.source_dir == Path(__file__).resolve().parents[1] / "source_dir"
 
 
 def test_by_default_every_folder_in_data_is_a_channel(in_project):
