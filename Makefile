@@ -58,7 +58,7 @@ test: lint
 test-fast: lint
 	$(PYTHON) -m pytest -m "not ($(SLOW_TIERS))"
 
-## Mutation runs (hours, outside `make test`): mutmut over tools/, source_dir/ and hooks/; each named breakage
+## Mutation runs (about two hours on 2 cores, outside `make test`): mutmut over tools/, source_dir/ and hooks/; each named breakage
 .PHONY: mutation
 mutation: $(VENV)/.installed
 	status=0; \
