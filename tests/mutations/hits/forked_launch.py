@@ -15,10 +15,12 @@ import json
 import logging
 import os
 import runpy
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import warnings
 from pathlib import Path
 
@@ -61,13 +63,14 @@ def forked(command, cwd, env, timeout):
 
 
 def wait(pid, command, timeout):
+    """The child's exit status; killed, and TimeoutExpired raised, past timeout seconds."""
     deadline = time.monotonic() + timeout if timeout else None
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return os.waitstatus_to_exitcode(status)
         if deadline and time.monotonic() > deadline:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             raise subprocess.TimeoutExpired(command, timeout)
         time.sleep(0.01)
@@ -82,9 +85,7 @@ def child(command, cwd, env, stdout_fd, stderr_fd):
         status = 0
     except SystemExit as exit:
         status = exit_status(exit.code)
-    except BaseException:
-        import traceback
-
+    except BaseException:  # as Python reports an uncaught exception, and exits with 1
         traceback.print_exc()
     finally:
         sys.stdout.flush()
@@ -94,6 +95,7 @@ def child(command, cwd, env, stdout_fd, stderr_fd):
 
 
 def fresh_process(command, cwd, env, stdout_fd, stderr_fd):
+    """This process made to look new to the script (see the module docstring)."""
     if cwd:
         os.chdir(cwd)
     if env is not None:
@@ -122,6 +124,7 @@ def fresh_process(command, cwd, env, stdout_fd, stderr_fd):
 
 
 def exit_status(code):
+    """The exit status Python gives sys.exit(code), printing a message code as it does."""
     if code is None:
         return 0
     if isinstance(code, int):
