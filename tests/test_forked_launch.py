@@ -23,6 +23,12 @@ RUNS = {
 
 
 @pytest.fixture(scope="module")
+def sdk_imported():
+    """This process as a mutation run's worker is: the SDK already imported."""
+    forked_launch.import_the_sdk()
+
+
+@pytest.fixture(scope="module")
 def offline(tmp_path_factory):
     """An environment with fake credentials and every AWS endpoint closed."""
     home = tmp_path_factory.mktemp("home")
@@ -40,7 +46,7 @@ def offline(tmp_path_factory):
 
 
 @pytest.mark.parametrize("run", RUNS)
-def test_a_forked_launch_prints_and_exits_as_a_new_python_does(default_project, offline, run):
+def test_a_forked_launch_prints_and_exits_as_a_new_python_does(default_project, offline, sdk_imported, run):
     arguments, status = RUNS[run]
     command = [sys.executable, str(default_project / "launch.py"), *arguments]
     options = {"cwd": default_project, "env": offline, "capture_output": True, "text": True, "timeout": 120}

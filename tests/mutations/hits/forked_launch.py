@@ -10,6 +10,7 @@ environment, argv, stdin/stdout/stderr (to files the parent reads back), the `to
 parent, would swallow what launch.py prints). Anything else goes to the real subprocess.run.
 """
 
+import importlib
 import io
 import json
 import logging
@@ -29,6 +30,20 @@ REAL_RUN = subprocess.run
 FRESH_WARNING_FILTERS = list(warnings.filters)
 FRESH_SHOW_WARNING = warnings._showwarnmsg_impl
 SUPPORTED = {"cwd", "env", "capture_output", "text", "timeout", "check"}
+# What launch.py's tools import from the SDK (tools/sdk.py, sdk_session.py, sdk_tuning.py).
+SDK_MODULES = [
+    "sagemaker.train.model_trainer",
+    "sagemaker.train.local.local_container",
+    "sagemaker.train.tuner",
+    "sagemaker.core.helper.session_helper",
+    "sagemaker.core.config.config_manager",
+]
+
+
+def import_the_sdk():
+    """Import the SDK here, once, so each fork of this process starts with it."""
+    for module in SDK_MODULES:
+        importlib.import_module(module)
 
 
 def run(command, *args, **kwargs):

@@ -6,7 +6,6 @@
 - launch.py runs in a fork of the test's process, which has the SDK imported already
   (forked_launch.py): the SDK is imported here, once, before mutmut forks its workers."""
 
-import importlib
 import json
 import os
 import subprocess
@@ -16,16 +15,7 @@ import forked_launch
 import pytest
 from mutmut.state import state
 
-# What launch.py's tools import from the SDK (tools/sdk.py, sdk_session.py, sdk_tuning.py).
-SDK_MODULES = [
-    "sagemaker.train.model_trainer",
-    "sagemaker.train.local.local_container",
-    "sagemaker.train.tuner",
-    "sagemaker.core.helper.session_helper",
-    "sagemaker.core.config.config_manager",
-]
-for module in SDK_MODULES:
-    importlib.import_module(module)
+forked_launch.import_the_sdk()  # before mutmut forks its workers
 
 
 def pytest_configure(config):
